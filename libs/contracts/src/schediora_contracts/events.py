@@ -1,0 +1,130 @@
+"""Every integration event, versioned. Names are past tense; types are `<producer>.<fact>`."""
+
+from datetime import date
+from typing import ClassVar, Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, Field
+
+from schediora_contracts.common import (
+    ContractModel,
+    FeedbackSnapshot,
+    PlannedSession,
+    Preferences,
+    SessionSnapshot,
+    SubjectSnapshot,
+)
+from schediora_contracts.envelope import routing_key
+
+
+class Event(ContractModel):
+    """An event payload. `event_type` and `version` identify it on the wire."""
+
+    event_type: ClassVar[str]
+    version: ClassVar[int]
+    aggregate: ClassVar[str]
+    """Name of the payload field holding the aggregate id: events of one aggregate stay ordered."""
+
+    @classmethod
+    def routing_key(cls) -> str:
+        return routing_key(cls.event_type, cls.version)
+
+
+class UserRegistered(Event):
+    event_type: ClassVar[str] = "auth.user_registered"
+    version: ClassVar[int] = 1
+    aggregate: ClassVar[str] = "user_id"
+
+    user_id: UUID
+    email: str
+    display_name: str | None = None
+    registered_at: AwareDatetime
+
+
+class UserPreferencesUpdated(Event):
+    """Carries the full preferences (a replace), so a consumer never needs to merge."""
+
+    event_type: ClassVar[str] = "auth.user_preferences_updated"
+    version: ClassVar[int] = 1
+    aggregate: ClassVar[str] = "user_id"
+
+    user_id: UUID
+    preferences: Preferences
+    updated_at: AwareDatetime
+
+
+class PlanRequested(Event):
+    """Event-carried state: everything the generator needs, so it never calls back."""
+
+    event_type: ClassVar[str] = "planner.plan_requested"
+    version: ClassVar[int] = 1
+    aggregate: ClassVar[str] = "user_id"
+
+    job_id: UUID
+    user_id: UUID
+    kind: Literal["generate", "reschedule"]
+    week_start: date
+    week_end: date
+    timezone: str
+    preferences: Preferences
+    subjects: tuple[SubjectSnapshot, ...]
+    keep_sessions: tuple[SessionSnapshot, ...] = ()
+    previous_plan_id: UUID | None = None
+    previous_generation_id: UUID | None = None
+    previous_sessions: tuple[SessionSnapshot, ...] = ()
+    feedback: FeedbackSnapshot | None = None
+    notes: str | None = Field(default=None, max_length=1000)
+    not_before: AwareDatetime | None = None
+    requested_at: AwareDatetime
+
+
+class PlanGenerationStarted(Event):
+    event_type: ClassVar[str] = "ai.plan_generation_started"
+    version: ClassVar[int] = 1
+    aggregate: ClassVar[str] = "job_id"
+
+    job_id: UUID
+    user_id: UUID
+    started_at: AwareDatetime
+
+
+class PlanGenerated(Event):
+    event_type: ClassVar[str] = "ai.plan_generated"
+    version: ClassVar[int] = 1
+    aggregate: ClassVar[str] = "job_id"
+
+    job_id: UUID
+    user_id: UUID
+    generation_id: UUID
+    kind: Literal["generate", "reschedule"]
+    week_start: date
+    provider: str
+    model: str | None = None
+    sessions: tuple[PlannedSession, ...]
+    generated_at: AwareDatetime
+
+
+class PlanGenerationFailed(Event):
+    event_type: ClassVar[str] = "ai.plan_generation_failed"
+    version: ClassVar[int] = 1
+    aggregate: ClassVar[str] = "job_id"
+
+    job_id: UUID
+    user_id: UUID
+    code: str = Field(pattern=r"^[a-z_]+$", examples=["no_available_time"])
+    message: str
+    failed_at: AwareDatetime
+
+
+EVENT_TYPES: dict[tuple[str, int], type[Event]] = {
+    (event.event_type, event.version): event
+    for event in (
+        UserRegistered,
+        UserPreferencesUpdated,
+        PlanRequested,
+        PlanGenerationStarted,
+        PlanGenerated,
+        PlanGenerationFailed,
+    )
+}
+"""Every known (type, version) and its payload model: the registry consumers decode with."""

@@ -1,0 +1,1 @@
+"""Reliable messaging: transactional outbox, relay, idempotent consumer, topology."""

@@ -1,0 +1,175 @@
+"""The idempotent consumer: one handler per event type, effects and dedup row in one commit."""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from aio_pika.abc import AbstractIncomingMessage, AbstractQueue, AbstractRobustChannel
+from asgi_correlation_id import correlation_id
+from opentelemetry import propagate, trace
+from sqlalchemy import Table
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from schediora_contracts import Event, EventEnvelope
+from schediora_runtime.messaging.broker import Broker
+from schediora_runtime.messaging.codec import UndecodableMessage, decode
+from schediora_runtime.messaging.inbox import claim_event
+from schediora_runtime.messaging.topology import declare_service_queue
+
+logger = logging.getLogger(__name__)
+tracer = trace.get_tracer(__name__)
+
+Handler = Callable[[AsyncSession, Any, EventEnvelope], Awaitable[None]]
+Subscriptions = Mapping[type[Event], Handler]
+
+# The database being away is not the message's fault: retry in place rather than spend the
+# message's bounded deliveries (RELIABILITY.md test 10).
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, PoolTimeoutError, ConnectionError)
+
+
+class RejectMessage(Exception):
+    """Raised by a handler for a message that must never be applied (e.g. a forged result).
+
+    The message goes straight to the dead-letter queue and nothing the handler wrote is kept.
+    """
+
+
+class Consumer:
+    """Consumes the service queue and applies each event once.
+
+    Per message: decode (undecodable → DLQ at once), claim the event id and run the handler in
+    one transaction, commit, then ack. A handler error is nacked with requeue, so the quorum
+    queue's delivery limit bounds the retries and the message then moves to the DLQ.
+    """
+
+    def __init__(
+        self,
+        broker: Broker,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        processed_events: Table,
+        subscriptions: Subscriptions,
+        *,
+        prefetch: int = 10,
+        retry_delay: float = 0.2,
+    ):
+        self.broker = broker
+        self.sessionmaker = sessionmaker
+        self.processed_events = processed_events
+        self.handlers = {(e.event_type, e.version): h for e, h in subscriptions.items()}
+        self.routing_keys = sorted(e.routing_key() for e in subscriptions)
+        self.prefetch = prefetch
+        self.retry_delay = retry_delay
+        self.queue: AbstractQueue | None = None
+        self._channel: AbstractRobustChannel | None = None
+        self._start_task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    async def start(self) -> None:
+        """Begin consuming once the broker is reachable; does not block start-up."""
+        self._start_task = asyncio.create_task(self._start_when_connected(), name="consumer")
+
+    async def _start_when_connected(self) -> None:
+        await self.broker.wait_connected()
+        assert self.broker.connection is not None
+        self._channel = await self.broker.connection.channel()
+        await self._channel.set_qos(prefetch_count=self.prefetch)
+        self.queue = await declare_service_queue(
+            self._channel, self.broker.topology, self.routing_keys
+        )
+        await self.queue.consume(self.on_message)
+        logger.info("consuming %s for %s", self.queue.name, ", ".join(self.routing_keys))
+
+    async def stop(self) -> None:
+        self._stopping = True
+        if self._start_task is not None:
+            self._start_task.cancel()
+            await asyncio.gather(self._start_task, return_exceptions=True)
+        if self._channel is not None and not self._channel.is_closed:
+            # Closing the channel requeues whatever was delivered but not yet acked.
+            await self._channel.close()
+
+    async def on_message(self, message: AbstractIncomingMessage) -> None:
+        parent = propagate.extract(message.headers or {})
+        try:
+            envelope, event = decode(message.body)
+        except UndecodableMessage as exc:
+            logger.error("dead-lettering undecodable message %s: %s", message.message_id, exc)
+            await message.reject(requeue=False)
+            return
+        handler = self.handlers.get((envelope.type, envelope.version))
+        token = correlation_id.set(str(envelope.correlation_id or envelope.event_id))
+        try:
+            with tracer.start_as_current_span(
+                f"{envelope.type} process",
+                context=parent,
+                kind=trace.SpanKind.CONSUMER,
+                attributes={
+                    "messaging.system": "rabbitmq",
+                    "messaging.operation.type": "process",
+                    "messaging.destination.name": self.broker.topology.queue,
+                    "messaging.message.id": str(envelope.event_id),
+                },
+            ):
+                await self._dispatch(message, envelope, event, handler)
+        finally:
+            correlation_id.reset(token)
+
+    async def _dispatch(
+        self,
+        message: AbstractIncomingMessage,
+        envelope: EventEnvelope,
+        event: Event,
+        handler: Handler | None,
+    ) -> None:
+        if handler is None:
+            logger.error("dead-lettering %s: no handler in this service", envelope.type)
+            await message.reject(requeue=False)
+            return
+        try:
+            applied = await self._apply(envelope, event, handler)
+        except RejectMessage as exc:
+            logger.warning(
+                "rejected %s %s: %s", envelope.type, envelope.event_id, exc,
+                extra={"security_event": "message_rejected"},
+            )
+            await message.reject(requeue=False)
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception(
+                "handler for %s failed (delivery %s)", envelope.type, _delivery_count(message)
+            )
+            # A short pause so a failing message does not spin; the delivery limit ends it.
+            await asyncio.sleep(self.retry_delay)
+            await message.nack(requeue=True)
+            return
+        if not applied:
+            logger.info("duplicate %s %s dropped", envelope.type, envelope.event_id)
+        await message.ack()
+
+    async def _apply(self, envelope: EventEnvelope, event: Event, handler: Handler) -> bool:
+        delay = self.retry_delay
+        while True:
+            try:
+                async with self.sessionmaker() as session, session.begin():
+                    if not await claim_event(
+                        session, self.processed_events, envelope.event_id, envelope.type
+                    ):
+                        return False
+                    await handler(session, event, envelope)
+                return True
+            except TRANSIENT_ERRORS:
+                if self._stopping:
+                    raise
+                logger.warning("database unavailable; retrying %s in %.1fs", envelope.type, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+
+def _delivery_count(message: AbstractIncomingMessage) -> int:
+    count = (message.headers or {}).get("x-delivery-count", 0)
+    return int(count) + 1 if isinstance(count, int) else 1

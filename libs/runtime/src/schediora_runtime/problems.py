@@ -1,0 +1,135 @@
+"""RFC 9457 problem+json for every error a service answers, and strict request models."""
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from asgi_correlation_id import correlation_id
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from schediora_contracts.problems import PROBLEM_MEDIA_TYPE, Problem, ProblemFieldError
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_TYPE_BASE = "https://schediora.app/problems/"
+
+
+class StrictModel(BaseModel):
+    """Base for request bodies: an unknown field is a 422, never silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class ProblemError(Exception):
+    """A failure the client can act on. Subclass per case with a fixed `status` and `code`."""
+
+    status: int = 400
+    code: str = "bad_request"
+    title: str | None = None
+
+    def __init__(self, detail: str | None = None, **extra: Any) -> None:
+        super().__init__(detail or self.code)
+        self.detail = detail
+        self.extra = extra
+
+    def to_problem(self) -> Problem:
+        return Problem(
+            type=PROBLEM_TYPE_BASE + self.code,
+            title=self.title or HTTPStatus(self.status).phrase,
+            status=self.status,
+            detail=self.detail,
+            code=self.code,
+            **self.extra,
+        )
+
+
+class NotFound(ProblemError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(ProblemError):
+    status = 409
+    code = "conflict"
+
+
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "too_many_requests",
+    500: "internal_error",
+    502: "bad_gateway",
+    503: "service_unavailable",
+    504: "gateway_timeout",
+}
+
+
+def problem_response(
+    problem: Problem, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    body = problem.body()
+    if request_id := correlation_id.get():
+        body.setdefault("request_id", request_id)
+    return JSONResponse(body, status_code=problem.status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def status_problem(status: int, detail: str | None = None, code: str | None = None) -> Problem:
+    """The generic problem for a bare HTTP status."""
+    code = code or _STATUS_CODES.get(status, "error")
+    return Problem(
+        type=PROBLEM_TYPE_BASE + code,
+        title=HTTPStatus(status).phrase,
+        status=status,
+        detail=detail,
+        code=code,
+    )
+
+
+def _field_errors(exc: RequestValidationError) -> list[ProblemFieldError]:
+    return [
+        ProblemFieldError(loc=[str(p) if not isinstance(p, int) else p for p in e["loc"]], msg=e["msg"])
+        for e in exc.errors()
+    ]
+
+
+async def _on_problem_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ProblemError)
+    return problem_response(exc.to_problem())
+
+
+async def _on_validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problem = status_problem(422, "The request is not valid.", "validation_error")
+    problem.errors = _field_errors(exc)
+    return problem_response(problem)
+
+
+async def _on_http_exception(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else None
+    return problem_response(status_problem(exc.status_code, detail), headers=exc.headers)
+
+
+async def _on_unhandled(_: Request, exc: Exception) -> JSONResponse:
+    # The client gets a generic body with the request id; the stack trace stays in the log.
+    logger.exception("unhandled error", exc_info=exc)
+    return problem_response(status_problem(500, "An unexpected error occurred."))
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ProblemError, _on_problem_error)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_exception)
+    app.add_exception_handler(Exception, _on_unhandled)

@@ -1,0 +1,155 @@
+"""Assembles a service: its app, and the engine, broker, relay and consumer it runs."""
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+from asgi_correlation_id import CorrelationIdMiddleware
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import Table, text
+
+from schediora_runtime.database import create_engine, create_sessionmaker
+from schediora_runtime.health import health_router
+from schediora_runtime.logs import configure_logging
+from schediora_runtime.messaging.broker import Broker
+from schediora_runtime.messaging.consumer import Consumer, Subscriptions
+from schediora_runtime.messaging.outbox import WAKE_RELAY_KEY
+from schediora_runtime.messaging.relay import OutboxRelay
+from schediora_runtime.messaging.topology import Topology
+from schediora_runtime.problems import install_problem_handlers
+from schediora_runtime.request_ids import REQUEST_ID_HEADER, accept_request_id
+from schediora_runtime.settings import ServiceSettings
+from schediora_runtime.tracing import (
+    configure_tracing,
+    instrument_app,
+    instrument_engine,
+    shutdown_tracing,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class ServiceRuntime:
+    """Everything a service keeps open while it runs; built in the lifespan, never at import."""
+
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        *,
+        outbox: Table | None,
+        processed_events: Table | None,
+        subscriptions: Subscriptions,
+    ):
+        self.settings = settings
+        self.engine = create_engine(settings)
+        instrument_engine(self.engine)
+        self.topology = Topology(
+            exchange=settings.events_exchange,
+            queue=settings.service_queue,
+            delivery_limit=settings.delivery_limit,
+        )
+        self.broker = Broker(settings.rabbitmq_url, self.topology, name=settings.service_name)
+        self.relay = (
+            OutboxRelay(
+                self.engine,
+                outbox,
+                self.broker,
+                batch_size=settings.outbox_batch_size,
+                poll_interval=settings.outbox_poll_interval_seconds,
+                retention_days=settings.retention_days,
+            )
+            if outbox is not None
+            else None
+        )
+        self.sessionmaker = create_sessionmaker(
+            self.engine, **({WAKE_RELAY_KEY: self.relay.wake} if self.relay else {})
+        )
+        self.consumer = None
+        if subscriptions and processed_events is None:
+            raise ValueError("a service that consumes events needs a processed_events table")
+        if processed_events is not None:
+            # A consuming service always declares its queue, even before it binds any event.
+            self.consumer = Consumer(
+                self.broker,
+                self.sessionmaker,
+                processed_events,
+                subscriptions,
+                prefetch=settings.consumer_prefetch,
+            )
+
+    async def start(self) -> None:
+        await self.broker.start()
+        if self.relay is not None:
+            await self.relay.start()
+        if self.consumer is not None:
+            await self.consumer.start()
+
+    async def stop(self) -> None:
+        # Stop taking work first, then flush what is in flight, then close connections.
+        if self.consumer is not None:
+            await self.consumer.stop()
+        if self.relay is not None:
+            await self.relay.stop()
+        await self.broker.stop()
+        await self.engine.dispose()
+
+    async def database_ready(self) -> bool:
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        return True
+
+    async def broker_ready(self) -> bool:
+        return self.broker.is_connected
+
+
+def create_service_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter] = (),
+    outbox: Table | None = None,
+    processed_events: Table | None = None,
+    subscriptions: Subscriptions | None = None,
+) -> FastAPI:
+    """A FastAPI app with logs, tracing, request ids, problem+json, health and messaging wired."""
+    configure_logging(settings.service_name, settings.log_level, json=settings.log_json)
+    configure_tracing(settings.service_name)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = ServiceRuntime(
+            settings,
+            outbox=outbox,
+            processed_events=processed_events,
+            subscriptions=subscriptions or {},
+        )
+        app.state.runtime = runtime
+        app.state.health_checks = {
+            "database": runtime.database_ready,
+            "broker": runtime.broker_ready,
+        }
+        await runtime.start()
+        logger.info("%s started on port %s", settings.service_name, settings.port)
+        try:
+            yield
+        finally:
+            await runtime.stop()
+            shutdown_tracing()
+            logger.info("%s stopped", settings.service_name)
+
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.service_name = settings.service_name
+    install_problem_handlers(app)
+    app.include_router(health_router())
+    for router in routers:
+        app.include_router(router)
+    app.add_middleware(
+        CorrelationIdMiddleware,
+        header_name=REQUEST_ID_HEADER,
+        validator=accept_request_id,
+        update_request_header=True,
+    )
+    instrument_app(app)
+    return app

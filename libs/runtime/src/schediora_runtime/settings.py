@@ -1,0 +1,63 @@
+"""The settings every service shares; each service subclasses `ServiceSettings` once."""
+
+from typing import Literal
+
+from pydantic import Field, PostgresDsn, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Environment = Literal["development", "test", "production"]
+
+
+class BaseServiceSettings(BaseSettings):
+    """Read from the environment (and `.env`); a test passes its own instance instead."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    service_name: str
+    environment: Environment = "development"
+    host: str = "127.0.0.1"
+    port: int = Field(ge=1, le=65535)
+    log_level: str = "INFO"
+    log_json: bool = True
+
+
+class ServiceSettings(BaseServiceSettings):
+    """A service with its own PostgreSQL schema and a RabbitMQ connection."""
+
+    database_url: PostgresDsn
+    database_schema: str = Field(pattern=r"^[a-z_]+$")
+    # Sized so the request path never waits on a thread pool bigger than the connection pool
+    # (DESIGN.md: every path is async; 10 + 10 overflow serves one uvicorn worker).
+    database_pool_size: int = Field(default=10, ge=1)
+    database_max_overflow: int = Field(default=10, ge=0)
+    database_statement_timeout_ms: int = Field(default=15_000, ge=0)
+
+    rabbitmq_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    events_exchange: str = "schediora.events"
+    queue_name: str | None = Field(
+        default=None, description="This service's queue; defaults to `<service_name>.events`."
+    )
+    consumer_prefetch: int = Field(default=10, ge=1, le=1000)
+    delivery_limit: int = Field(default=5, ge=1)
+    outbox_batch_size: int = Field(default=100, ge=1, le=1000)
+    outbox_poll_interval_seconds: float = Field(default=1.0, gt=0)
+    retention_days: int = Field(
+        default=7, ge=1, description="How long sent outbox rows and processed event ids are kept."
+    )
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _use_psycopg_driver(cls, value: object) -> object:
+        # Accept the plain `postgresql://` URLs of DESIGN.md and libpq tools; SQLAlchemy needs
+        # the driver named to pick psycopg 3 rather than psycopg2.
+        if isinstance(value, str) and value.startswith(("postgresql://", "postgres://")):
+            return "postgresql+psycopg://" + value.split("://", 1)[1]
+        return value
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return str(self.database_url)
+
+    @property
+    def service_queue(self) -> str:
+        return self.queue_name or f"{self.service_name}.events"

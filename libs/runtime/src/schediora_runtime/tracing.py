@@ -1,0 +1,67 @@
+"""OpenTelemetry tracing; the exporter is chosen by the standard `OTEL_*` variables.
+
+`OTEL_TRACES_EXPORTER` is `none` (the default), `otlp` (HTTP/protobuf, endpoint from
+`OTEL_EXPORTER_OTLP_ENDPOINT` / `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) or `console`;
+`OTEL_SDK_DISABLED=true` turns tracing off altogether.
+"""
+
+import logging
+import os
+
+from fastapi import FastAPI
+from opentelemetry import trace
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+logger = logging.getLogger(__name__)
+
+
+def _exporter_processors() -> list[SpanProcessor]:
+    names = os.environ.get("OTEL_TRACES_EXPORTER", "none").lower().split(",")
+    processors: list[SpanProcessor] = []
+    for name in filter(None, (n.strip() for n in names)):
+        if name == "otlp":
+            from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+            processors.append(BatchSpanProcessor(OTLPSpanExporter()))
+        elif name == "console":
+            processors.append(BatchSpanProcessor(ConsoleSpanExporter()))
+        elif name != "none":
+            logger.warning("unsupported OTEL_TRACES_EXPORTER %r ignored", name)
+    return processors
+
+
+def configure_tracing(service_name: str) -> TracerProvider | None:
+    """Install the process-wide tracer provider once; later calls return the one in place."""
+    if os.environ.get("OTEL_SDK_DISABLED", "").lower() == "true":
+        return None
+    current = trace.get_tracer_provider()
+    if isinstance(current, TracerProvider):
+        return current
+    resource = Resource.create({SERVICE_NAME: os.environ.get("OTEL_SERVICE_NAME", service_name)})
+    provider = TracerProvider(resource=resource)
+    for processor in _exporter_processors():
+        provider.add_span_processor(processor)
+    trace.set_tracer_provider(provider)
+    # Outgoing HTTP from services (JWKS fetches, LLM calls) carries the trace too.
+    HTTPXClientInstrumentor().instrument()
+    return provider
+
+
+def instrument_app(app: FastAPI) -> None:
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="health/live,health/ready")
+
+
+def instrument_engine(engine: AsyncEngine) -> None:
+    SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine)
+
+
+def shutdown_tracing() -> None:
+    provider = trace.get_tracer_provider()
+    if isinstance(provider, TracerProvider):
+        provider.force_flush()

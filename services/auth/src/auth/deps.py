@@ -1,0 +1,5 @@
+"""Annotated dependencies for the auth endpoints."""
+
+from schediora_runtime.deps import SessionDep
+
+__all__ = ["SessionDep"]

@@ -1,0 +1,11 @@
+"""The planner service's subscription table: event type → handler."""
+
+from schediora_contracts import UserPreferencesUpdated, UserRegistered
+from schediora_runtime.messaging.consumer import Subscriptions
+
+from planner.users import consumers as users
+
+SUBSCRIPTIONS: Subscriptions = {
+    UserRegistered: users.on_user_registered,
+    UserPreferencesUpdated: users.on_user_preferences_updated,
+}

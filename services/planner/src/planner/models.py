@@ -1,0 +1,6 @@
+"""Every mapped table of the planner service, loaded so metadata (and Alembic) sees them all."""
+
+
+def load_models() -> None:
+    """Import each aggregate's models module for its side effect of registering tables."""
+    from planner.users import models  # noqa: F401

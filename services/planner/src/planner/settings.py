@@ -1,0 +1,14 @@
+"""The planner service's settings, read from the environment."""
+
+from pydantic import Field, PostgresDsn
+
+from schediora_runtime.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    service_name: str = "planner"
+    port: int = Field(default=8002, ge=1, le=65535)
+    database_url: PostgresDsn = PostgresDsn(
+        "postgresql+psycopg://schediora_planner@127.0.0.1:5432/schediora"
+    )
+    database_schema: str = "planner"

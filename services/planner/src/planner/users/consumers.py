@@ -1,0 +1,18 @@
+"""Handlers for auth's events about users."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from schediora_contracts import EventEnvelope, UserPreferencesUpdated, UserRegistered
+from planner.users import service
+
+
+async def on_user_registered(
+    session: AsyncSession, event: UserRegistered, _envelope: EventEnvelope
+) -> None:
+    await service.record_registration(session, event.user_id)
+
+
+async def on_user_preferences_updated(
+    session: AsyncSession, event: UserPreferencesUpdated, _envelope: EventEnvelope
+) -> None:
+    await service.replace_preferences(session, event.user_id, event.preferences, event.updated_at)

@@ -1,0 +1,39 @@
+"""Queries on the planner's user copy; never commits."""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import or_
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from planner.users.models import PlannerUser
+
+
+async def get(session: AsyncSession, user_id: UUID) -> PlannerUser | None:
+    return await session.get(PlannerUser, user_id)
+
+
+async def ensure(session: AsyncSession, user_id: UUID) -> None:
+    """Create the user's row if it is missing; a no-op when it exists."""
+    await session.execute(
+        insert(PlannerUser).values(id=user_id).on_conflict_do_nothing(index_elements=["id"])
+    )
+
+
+async def replace_preferences(
+    session: AsyncSession, user_id: UUID, values: dict[str, Any], as_of: datetime
+) -> bool:
+    """Upsert the preferences unless newer ones are already stored; True if they were applied."""
+    table = PlannerUser.__table__
+    statement = insert(PlannerUser).values(id=user_id, preferences_updated_at=as_of, **values)
+    statement = statement.on_conflict_do_update(
+        index_elements=["id"],
+        set_={**values, "preferences_updated_at": as_of},
+        where=or_(
+            table.c.preferences_updated_at.is_(None),
+            table.c.preferences_updated_at < as_of,
+        ),
+    ).returning(table.c.id)
+    return (await session.execute(statement)).scalar() is not None

@@ -1,0 +1,21 @@
+"""Use cases of the user copy: keep the planner's view of each user in step with auth."""
+
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from schediora_contracts.common import Preferences
+from planner.users import repository
+
+
+async def record_registration(session: AsyncSession, user_id: UUID) -> None:
+    await repository.ensure(session, user_id)
+
+
+async def replace_preferences(
+    session: AsyncSession, user_id: UUID, preferences: Preferences, as_of: datetime
+) -> bool:
+    """Store the full preferences; events can arrive out of order, so the newest one wins."""
+    values = preferences.model_dump(mode="json")
+    return await repository.replace_preferences(session, user_id, values, as_of)
