@@ -9,12 +9,15 @@ from schediora_contracts.events import (
     PlanGenerationStarted,
     PlanRequested,
     UserPreferencesUpdated,
+    UnknownEvent,
     UserRegistered,
+    payload_model,
 )
-from schediora_contracts.problems import Problem, ProblemFieldError
+from schediora_contracts.problems import PROBLEM_MEDIA_TYPE, Problem, ProblemFieldError
 
 __all__ = [
     "EVENT_TYPES",
+    "PROBLEM_MEDIA_TYPE",
     "Event",
     "EventEnvelope",
     "PlanGenerated",
@@ -24,5 +27,7 @@ __all__ = [
     "Problem",
     "ProblemFieldError",
     "UserPreferencesUpdated",
+    "UnknownEvent",
     "UserRegistered",
+    "payload_model",
 ]

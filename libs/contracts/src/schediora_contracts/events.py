@@ -128,3 +128,14 @@ EVENT_TYPES: dict[tuple[str, int], type[Event]] = {
     )
 }
 """Every known (type, version) and its payload model: the registry consumers decode with."""
+
+
+class UnknownEvent(LookupError):
+    """No payload model for this (type, version): a consumer must not guess."""
+
+
+def payload_model(event_type: str, version: int) -> type[Event]:
+    try:
+        return EVENT_TYPES[(event_type, version)]
+    except KeyError:
+        raise UnknownEvent(f"unknown event {event_type} v{version}") from None

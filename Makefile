@@ -1,0 +1,58 @@
+# Schediora: `make run` starts everything, `make test` runs every test. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV := $(PYTHON) -m uv
+VENV := .venv
+BIN := $(VENV)/bin
+SERVICES := auth planner ai
+DATABASE_NAME ?= schediora
+export DATABASE_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+
+.PHONY: help install servers db migrate run test lint bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+STAMP := $(VENV)/.installed
+
+$(STAMP): pyproject.toml uv.lock libs/*/pyproject.toml services/*/pyproject.toml
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet 'uv>=0.9'
+	$(UV) sync --frozen --all-packages
+	@touch $@
+
+install: $(STAMP) ## Create .venv and install every package of the workspace (with dev tools)
+
+servers: ## Make sure PostgreSQL and RabbitMQ are reachable (start them when possible)
+	@scripts/ensure-servers.sh
+
+db: install servers ## Create the database, the service roles and schemas, and migrate every service
+	$(BIN)/python -m schediora_runtime.bootstrap --database $(DATABASE_NAME) $(SERVICES)
+	@for s in $(SERVICES); do (cd services/$$s && ../../$(BIN)/alembic upgrade head) || exit 1; done
+
+migrate: db ## Alias of db
+
+run: db ## Install, migrate and start gateway, auth, planner and ai (Ctrl-C stops them all)
+	@echo ""
+	@echo "  gateway  http://127.0.0.1:8000/api/v1   (docs: http://127.0.0.1:8000/api/v1/docs)"
+	@echo "  auth     http://127.0.0.1:8001/health/ready"
+	@echo "  planner  http://127.0.0.1:8002/health/ready"
+	@echo "  ai       http://127.0.0.1:8003/health/ready"
+	@echo "  health   curl http://127.0.0.1:8000/api/v1/health/ready"
+	@echo ""
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+
+test: install servers ## Run every test: unit, integration (real PostgreSQL and RabbitMQ) and end-to-end
+	$(BIN)/pytest
+
+lint: install ## ruff, formatting and the layering contracts (import-linter)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+bench: db ## Benchmarks (figures go in the issue notes)
+	$(BIN)/python -m benchmarks
+
+clean: ## Remove the virtual environment and caches
+	rm -rf $(VENV) .pytest_cache .ruff_cache .import_linter_cache

@@ -1,0 +1,12 @@
+"""Fixtures every suite of the workspace can use: the migrated test database."""
+
+import pytest
+
+from schediora_runtime import testing
+
+
+@pytest.fixture(scope="session")
+def test_database() -> str:
+    """The test database with every service migrated to head (once per test session)."""
+    testing.prepare_test_database()
+    return testing.test_database_name()

@@ -1,0 +1,103 @@
+"""The app every service gets from `create_service_app`: problem+json, strict bodies, request ids."""
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import APIRouter
+from pydantic import Field
+
+from schediora_runtime import testing
+from schediora_runtime.problems import Conflict, StrictModel
+from schediora_runtime.service import create_service_app
+from schediora_runtime.settings import ServiceSettings
+
+
+class SubjectIn(StrictModel):
+    name: str = Field(min_length=1, max_length=120)
+    difficulty: int = Field(default=3, ge=1, le=5)
+
+
+class SubjectExists(Conflict):
+    code = "subject_exists"
+
+
+router = APIRouter(prefix="/api/v1")
+
+
+@router.post("/subjects", status_code=201)
+async def create_subject(body: SubjectIn) -> SubjectIn:
+    if body.name == "Taken":
+        raise SubjectExists("A subject with this name exists.")
+    return body
+
+
+@router.get("/boom")
+async def boom() -> None:
+    raise RuntimeError("SELECT secret FROM users -- must never reach the client")
+
+
+@pytest.fixture
+async def client(test_database):
+    settings = ServiceSettings(
+        service_name="probe",
+        port=9999,
+        database_url=testing.database_url("planner"),
+        database_schema="planner",
+        rabbitmq_url="amqp://guest:guest@127.0.0.1:1/",
+        log_json=False,
+    )
+    app = create_service_app(settings, title="probe", description="probe", routers=[router])
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+            yield c
+
+
+async def test_unknown_field_is_a_422_problem_naming_the_field(client):
+    response = await client.post("/api/v1/subjects", json={"name": "Maths", "user_id": "x"})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["code"] == "validation_error"
+    assert {"loc": ["body", "user_id"], "msg": "Extra inputs are not permitted"} in body["errors"]
+
+
+async def test_out_of_range_value_is_a_422_with_its_location(client):
+    response = await client.post("/api/v1/subjects", json={"name": "Maths", "difficulty": 9})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["body", "difficulty"]
+
+
+async def test_domain_error_has_its_status_and_stable_code(client):
+    response = await client.post("/api/v1/subjects", json={"name": "Taken"})
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "subject_exists"
+    assert body["type"].endswith("/subject_exists")
+    assert body["detail"] == "A subject with this name exists."
+
+
+async def test_unexpected_error_is_a_generic_500_without_internals(client):
+    response = await client.get("/api/v1/boom", headers={"X-Request-ID": "req-42"})
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "internal_error"
+    assert "SELECT" not in response.text and "Traceback" not in response.text
+    assert response.json()["request_id"] == "req-42"
+
+
+async def test_unknown_route_and_wrong_method_are_problems(client):
+    missing = await client.get("/api/v1/nothing-here")
+    assert (missing.status_code, missing.json()["code"]) == (404, "not_found")
+    wrong = await client.delete("/api/v1/subjects")
+    assert (wrong.status_code, wrong.json()["code"]) == (405, "method_not_allowed")
+    assert "POST" in wrong.headers["allow"]
+
+
+async def test_request_id_is_echoed_or_generated(client):
+    echoed = await client.get("/health/live", headers={"X-Request-ID": "abc-123"})
+    assert echoed.headers["x-request-id"] == "abc-123"
+    generated = await client.get("/health/live")
+    assert len(generated.headers["x-request-id"]) == 32
+    forged = await client.get("/health/live", headers={"X-Request-ID": "a\"b} {evil"})
+    assert forged.headers["x-request-id"] != "a\"b} {evil"
