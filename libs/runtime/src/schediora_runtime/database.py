@@ -4,7 +4,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from sqlalchemy import MetaData
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext import asyncio as sa_asyncio
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from schediora_runtime.settings import ServiceSettings
 
@@ -28,7 +29,9 @@ def create_engine(settings: ServiceSettings, **overrides: Any) -> AsyncEngine:
         f"-c search_path={settings.database_schema} "
         f"-c statement_timeout={settings.database_statement_timeout_ms}"
     )
-    return create_async_engine(
+    # Looked up on the module at call time: tracing wraps it there once, so every engine
+    # created after `configure_tracing` emits database spans.
+    return sa_asyncio.create_async_engine(
         settings.sqlalchemy_url,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,

@@ -22,7 +22,6 @@ from schediora_runtime.settings import ServiceSettings
 from schediora_runtime.tracing import (
     configure_tracing,
     instrument_app,
-    instrument_engine,
     shutdown_tracing,
 )
 
@@ -42,7 +41,6 @@ class ServiceRuntime:
     ):
         self.settings = settings
         self.engine = create_engine(settings)
-        instrument_engine(self.engine)
         self.topology = Topology(
             exchange=settings.events_exchange,
             queue=settings.service_queue,

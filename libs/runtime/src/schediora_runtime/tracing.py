@@ -16,7 +16,6 @@ from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 logger = logging.getLogger(__name__)
 
@@ -48,17 +47,15 @@ def configure_tracing(service_name: str) -> TracerProvider | None:
     for processor in _exporter_processors():
         provider.add_span_processor(processor)
     trace.set_tracer_provider(provider)
-    # Outgoing HTTP from services (JWKS fetches, LLM calls) carries the trace too.
+    # Outgoing HTTP from services (JWKS fetches, LLM calls) carries the trace too, and every
+    # engine created from now on reports its queries.
     HTTPXClientInstrumentor().instrument()
+    SQLAlchemyInstrumentor().instrument()
     return provider
 
 
 def instrument_app(app: FastAPI) -> None:
     FastAPIInstrumentor.instrument_app(app, excluded_urls="health/live,health/ready")
-
-
-def instrument_engine(engine: AsyncEngine) -> None:
-    SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine)
 
 
 def shutdown_tracing() -> None:

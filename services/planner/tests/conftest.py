@@ -1,0 +1,42 @@
+"""Planner test fixtures: the app on the real test database and its own broker names."""
+
+import aio_pika
+import pytest
+from asgi_lifespan import LifespanManager
+
+from planner.main import create_app
+from planner.settings import Settings
+from schediora_runtime import testing
+
+
+@pytest.fixture
+def settings(test_database) -> Settings:
+    return Settings(
+        database_url=testing.database_url("planner"),
+        events_exchange=testing.unique_name("exchange"),
+        queue_name=testing.unique_name("planner"),
+        log_json=False,
+    )
+
+
+@pytest.fixture
+async def running_app(settings):
+    """The planner app through its lifespan: relay and consumer running, queue declared."""
+    app = create_app(settings)
+    try:
+        async with LifespanManager(app, startup_timeout=30):
+            consumer = app.state.runtime.consumer
+
+            async def consuming():
+                return consumer.queue is not None
+
+            await testing.eventually(consuming)
+            yield app
+    finally:
+        connection = await aio_pika.connect(settings.rabbitmq_url)
+        async with connection:
+            channel = await connection.channel()
+            for queue in (settings.service_queue, f"{settings.service_queue}.dlq"):
+                await channel.queue_delete(queue)
+            for exchange in (settings.events_exchange, f"{settings.service_queue}.dlx"):
+                await channel.exchange_delete(exchange)
