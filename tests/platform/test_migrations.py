@@ -25,8 +25,14 @@ def _config(service):
 def _version(service):
     engine = sa.create_engine(testing.database_url(None, DATABASE))
     with engine.connect() as conn:
-        exists = conn.scalar(sa.text("SELECT to_regclass(:t) IS NOT NULL"), {"t": f"{service}.alembic_version"})
-        version = conn.scalar(sa.text(f"SELECT version_num FROM {service}.alembic_version")) if exists else None
+        exists = conn.scalar(
+            sa.text("SELECT to_regclass(:t) IS NOT NULL"), {"t": f"{service}.alembic_version"}
+        )
+        version = (
+            conn.scalar(sa.text(f"SELECT version_num FROM {service}.alembic_version"))
+            if exists
+            else None
+        )
     engine.dispose()
     return version
 

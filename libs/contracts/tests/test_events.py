@@ -55,9 +55,9 @@ def test_unknown_version_is_rejected():
 
 
 def test_consumers_ignore_fields_added_later_within_a_version():
-    payload = UserRegistered(
-        user_id=USER, email="a@example.com", registered_at=NOW
-    ).model_dump(mode="json")
+    payload = UserRegistered(user_id=USER, email="a@example.com", registered_at=NOW).model_dump(
+        mode="json"
+    )
     payload["favourite_colour"] = "teal"
     assert UserRegistered.model_validate(payload).user_id == USER
 

@@ -6,7 +6,12 @@ from schediora_contracts import Problem
 
 def test_problem_body_leaves_out_absent_members():
     body = Problem(title="Conflict", status=409, code="email_taken").body()
-    assert body == {"type": "about:blank", "title": "Conflict", "status": 409, "code": "email_taken"}
+    assert body == {
+        "type": "about:blank",
+        "title": "Conflict",
+        "status": 409,
+        "code": "email_taken",
+    }
 
 
 @pytest.mark.parametrize("code", ["Email Taken", "", "email-taken"])

@@ -8,8 +8,8 @@ from schediora_contracts.events import (
     PlanGenerationFailed,
     PlanGenerationStarted,
     PlanRequested,
-    UserPreferencesUpdated,
     UnknownEvent,
+    UserPreferencesUpdated,
     UserRegistered,
     payload_model,
 )
@@ -26,8 +26,8 @@ __all__ = [
     "PlanRequested",
     "Problem",
     "ProblemFieldError",
-    "UserPreferencesUpdated",
     "UnknownEvent",
+    "UserPreferencesUpdated",
     "UserRegistered",
     "payload_model",
 ]

@@ -29,5 +29,3 @@ class EventEnvelope(BaseModel):
 def routing_key(event_type: str, version: int) -> str:
     """Routing key on the topic exchange: `<type>.v<version>`, so consumers bind per version."""
     return f"{event_type}.v{version}"
-
-

@@ -17,7 +17,9 @@ class Problem(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    type: str = Field(default="about:blank", examples=["https://schediora.app/problems/email_taken"])
+    type: str = Field(
+        default="about:blank", examples=["https://schediora.app/problems/email_taken"]
+    )
     title: str
     status: int = Field(ge=400, le=599)
     detail: str | None = None

@@ -14,7 +14,7 @@ from schediora_runtime.settings import ServiceSettings
 def _configure(metadata: MetaData, schema: str, **kwargs: Any) -> None:
     def include_name(name: str | None, type_: str, _parent: Any) -> bool:
         # Autogenerate compares only this service's schema; other services' tables are not ours.
-        return name == schema if type_ == "schema" else True  # noqa: SIM210
+        return name == schema if type_ == "schema" else True
 
     context.configure(
         target_metadata=metadata,

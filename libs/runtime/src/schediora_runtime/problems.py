@@ -76,13 +76,13 @@ _STATUS_CODES = {
 }
 
 
-def problem_response(
-    problem: Problem, headers: dict[str, str] | None = None
-) -> JSONResponse:
+def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
     body = problem.body()
     if request_id := correlation_id.get():
         body.setdefault("request_id", request_id)
-    return JSONResponse(body, status_code=problem.status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+    return JSONResponse(
+        body, status_code=problem.status, media_type=PROBLEM_MEDIA_TYPE, headers=headers
+    )
 
 
 def status_problem(status: int, detail: str | None = None, code: str | None = None) -> Problem:
@@ -99,7 +99,9 @@ def status_problem(status: int, detail: str | None = None, code: str | None = No
 
 def _field_errors(exc: RequestValidationError) -> list[ProblemFieldError]:
     return [
-        ProblemFieldError(loc=[str(p) if not isinstance(p, int) else p for p in e["loc"]], msg=e["msg"])
+        ProblemFieldError(
+            loc=[str(p) if not isinstance(p, int) else p for p in e["loc"]], msg=e["msg"]
+        )
         for e in exc.errors()
     ]
 

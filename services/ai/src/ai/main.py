@@ -2,12 +2,11 @@
 
 from fastapi import FastAPI
 
-from schediora_runtime.service import create_service_app
-
 from ai.db import outbox, processed_events
 from ai.messaging import SUBSCRIPTIONS
 from ai.models import load_models
 from ai.settings import Settings
+from schediora_runtime.service import create_service_app
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -2,12 +2,11 @@
 
 from fastapi import FastAPI
 
-from schediora_runtime.service import create_service_app
-
 from auth.db import outbox
 from auth.messaging import SUBSCRIPTIONS
 from auth.models import load_models
 from auth.settings import Settings
+from schediora_runtime.service import create_service_app
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

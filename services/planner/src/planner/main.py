@@ -2,12 +2,11 @@
 
 from fastapi import FastAPI
 
-from schediora_runtime.service import create_service_app
-
 from planner.db import outbox, processed_events
 from planner.messaging import SUBSCRIPTIONS
 from planner.models import load_models
 from planner.settings import Settings
+from schediora_runtime.service import create_service_app
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -52,7 +52,9 @@ async def _user(app, user_id):
 async def _processed(app, *event_ids):
     table = app.state.runtime.consumer.processed_events
     async with app.state.runtime.sessionmaker() as session:
-        rows = await session.scalars(select(table.c.event_id).where(table.c.event_id.in_(event_ids)))
+        rows = await session.scalars(
+            select(table.c.event_id).where(table.c.event_id.in_(event_ids))
+        )
         return set(rows)
 
 
@@ -86,9 +88,7 @@ async def test_registration_then_preferences_build_the_users_copy(settings, runn
 async def test_a_redelivered_event_is_applied_once(settings, running_app):
     user_id = uuid.uuid4()
     update = wrap(
-        UserPreferencesUpdated(
-            user_id=user_id, preferences=_preferences("UTC", 60), updated_at=T0
-        ),
+        UserPreferencesUpdated(user_id=user_id, preferences=_preferences("UTC", 60), updated_at=T0),
         producer="auth",
     )
     await _publish(settings, update, update, update)
@@ -115,9 +115,7 @@ async def test_an_older_preferences_event_never_overwrites_a_newer_one(settings,
         producer="auth",
     )
     older = wrap(
-        UserPreferencesUpdated(
-            user_id=user_id, preferences=_preferences("UTC", 30), updated_at=T0
-        ),
+        UserPreferencesUpdated(user_id=user_id, preferences=_preferences("UTC", 30), updated_at=T0),
         producer="auth",
     )
     await _publish(settings, newer, older)
@@ -128,4 +126,3 @@ async def test_an_older_preferences_event_never_overwrites_a_newer_one(settings,
     await testing.eventually(both_processed)
     user = await _user(running_app, user_id)
     assert (user.timezone, user.daily_goal_minutes) == ("America/Los_Angeles", 180)
-

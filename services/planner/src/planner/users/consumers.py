@@ -2,8 +2,8 @@
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from schediora_contracts import EventEnvelope, UserPreferencesUpdated, UserRegistered
 from planner.users import service
+from schediora_contracts import EventEnvelope, UserPreferencesUpdated, UserRegistered
 
 
 async def on_user_registered(

@@ -26,11 +26,7 @@ class PlannerUser(Base):
     session_minutes: Mapped[int | None] = mapped_column(Integer)
     break_minutes: Mapped[int | None] = mapped_column(Integer)
     preferred_time_of_day: Mapped[str | None] = mapped_column(String(10))
-    availability: Mapped[list[dict[str, Any]]] = mapped_column(
-        JSONB, server_default="[]"
-    )
+    availability: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
     preferences_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     """`occurred_at` of the event the preferences came from: an older event never wins."""
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
-    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

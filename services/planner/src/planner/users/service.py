@@ -5,8 +5,8 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from schediora_contracts.common import Preferences
 from planner.users import repository
+from schediora_contracts.common import Preferences
 
 
 async def record_registration(session: AsyncSession, user_id: UUID) -> None:

@@ -1,0 +1,43 @@
+"""The four services as real processes on the real PostgreSQL and RabbitMQ, traced over OTLP."""
+
+import asyncio
+
+import aio_pika
+import pytest
+
+from .otlp import OtlpReceiver
+from .processes import Stack
+
+
+@pytest.fixture(scope="module")
+def otlp():
+    receiver = OtlpReceiver()
+    receiver.start()
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture(scope="module")
+def stack(test_database, otlp, tmp_path_factory):
+    stack = Stack(
+        tmp_path_factory.mktemp("e2e-logs"),
+        extra_env={
+            "OTEL_TRACES_EXPORTER": "otlp",
+            "OTEL_EXPORTER_OTLP_ENDPOINT": otlp.endpoint,
+            "OTEL_BSP_SCHEDULE_DELAY": "100",
+        },
+    )
+    try:
+        stack.start()
+        yield stack
+    finally:
+        stack.stop()
+        asyncio.run(_delete_queues(stack))
+
+
+async def _delete_queues(stack: Stack) -> None:
+    connection = await aio_pika.connect("amqp://guest:guest@127.0.0.1:5672/")
+    async with connection:
+        channel = await connection.channel()
+        for queue in stack.queues():
+            await channel.queue_delete(queue)

@@ -1,0 +1,126 @@
+"""Runs Schediora's four services as real processes for end-to-end tests."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from schediora_runtime import testing
+
+SERVICES = ("auth", "planner", "ai", "gateway")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class ServiceProcess:
+    name: str
+    port: int
+    env: dict[str, str]
+    log_path: Path
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", self.name],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(sig)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
+
+    def wait_live(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited: {self.log_path.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{self.url}/health/live", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise TimeoutError(
+            f"{self.name} not live after {timeout}s: {self.log_path.read_text()[-3000:]}"
+        )
+
+
+@dataclass
+class Stack:
+    """The four services with their own ports and broker names, on the test database."""
+
+    log_dir: Path
+    extra_env: dict[str, str] = field(default_factory=dict)
+    services: dict[str, ServiceProcess] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        ports = {name: free_port() for name in SERVICES}
+        exchange = testing.unique_name("e2e")
+        base = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("OTEL_", "DATABASE_", "PORT", "QUEUE_", "EVENTS_"))
+        }
+        base |= {
+            "ENVIRONMENT": "test",
+            "LOG_JSON": "true",
+            "EVENTS_EXCHANGE": exchange,
+            "OUTBOX_POLL_INTERVAL_SECONDS": "0.2",
+            "PYTHONUNBUFFERED": "1",
+        } | self.extra_env
+        for name in SERVICES:
+            env = base | {"PORT": str(ports[name])}
+            if name == "gateway":
+                env |= {f"{s.upper()}_URL": f"http://127.0.0.1:{ports[s]}" for s in SERVICES[:3]}
+                env["UPSTREAM_TIMEOUT_SECONDS"] = "5"
+            else:
+                env |= {
+                    "DATABASE_URL": testing.database_url(name),
+                    "QUEUE_NAME": f"{exchange}.{name}",
+                }
+            self.services[name] = ServiceProcess(
+                name, ports[name], env, self.log_dir / f"{name}.log"
+            )
+
+    @property
+    def gateway(self) -> str:
+        return self.services["gateway"].url
+
+    def start(self) -> None:
+        for service in self.services.values():
+            service.start()
+        for service in self.services.values():
+            service.wait_live()
+
+    def stop(self) -> None:
+        for service in self.services.values():
+            service.stop()
+
+    def queues(self) -> list[str]:
+        names = [s.env["QUEUE_NAME"] for s in self.services.values() if "QUEUE_NAME" in s.env]
+        return names + [f"{n}.dlq" for n in names]
