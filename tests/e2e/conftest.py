@@ -5,8 +5,9 @@ import asyncio
 import aio_pika
 import pytest
 
+from schediora_runtime.devstack import Stack
+
 from .otlp import OtlpReceiver
-from .processes import Stack
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Runs Schediora's four services as real processes for end-to-end tests."""
+"""Runs the four services as real processes, for end-to-end tests and benchmarks."""
 
 import os
 import signal
