@@ -36,7 +36,7 @@ class ServiceProcess:
 
     def start(self) -> None:
         log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
             [sys.executable, "-m", self.name],
             env=self.env,
             stdout=log,
