@@ -6,19 +6,25 @@ that touches the broker uses its own exchange and queue names, so suites run sid
 """
 
 import asyncio
+import json
+import logging
 import os
 import shutil
 import subprocess
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import aio_pika
 import psycopg
 from alembic import command
 from alembic.config import Config
 
 from schediora_runtime.bootstrap import ADMIN_URL, bootstrap, role_name
+
+logger = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parents[4]
 SERVICES = ("auth", "planner", "ai")
@@ -73,17 +79,119 @@ def unique_name(prefix: str) -> str:
     return f"test.{prefix}.{uuid.uuid4().hex[:10]}"
 
 
+def broker_url() -> str:
+    return os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
+
+
 def rabbitmqctl(*args: str, timeout: float = 60) -> str:
     """Run rabbitmqctl (the local broker's CLI) and return its output."""
     executable = shutil.which("rabbitmqctl") or "/usr/sbin/rabbitmqctl"
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603 - a fixed executable; arguments come from test code
         [executable, *args], capture_output=True, text=True, timeout=timeout, check=True
     )
     return result.stdout
 
 
+def list_queues(*columns: str) -> dict[str, dict[str, object]]:
+    """`rabbitmqctl list_queues name <columns>` keyed by queue name; `arguments` as a dict."""
+    output = rabbitmqctl("list_queues", "--quiet", "--formatter", "json", "name", *columns)
+    queues = {}
+    for row in json.loads(output or "[]"):
+        if "arguments" in row:
+            # rabbitmqctl prints arguments as [name, AMQP type, value] triples.
+            row["arguments"] = {name: value for name, _type, value in row["arguments"]}
+        queues[row["name"]] = row
+    return queues
+
+
+def close_connections(connection_name: str, reason: str = "closed by a test") -> int:
+    """Force-close (server side) the broker connections with this `connection_name`."""
+    marker = f'{{"connection_name","{connection_name}"}}'
+    listing = rabbitmqctl(
+        "list_connections", "--quiet", "--no-table-headers", "pid", "client_properties"
+    )
+    pids = [line.split("\t", 1)[0] for line in listing.splitlines() if marker in line]
+    for pid in pids:
+        rabbitmqctl("close_connection", pid, reason)
+    return len(pids)
+
+
+# RabbitMQ 3.10 (and up to at least 4.2) can lose the supervisor of its at-least-once
+# dead-letter workers for good when several workers crash at once, e.g. when a queue is deleted
+# right after `start_app` while its worker checks in. Every at-least-once queue then fails to
+# elect a leader: https://github.com/rabbitmq/rabbitmq-server/issues/16652
+_REPAIR_DEAD_LETTER_WORKERS = """
+case whereis(rabbit_fifo_dlx_sup) of
+    undefined ->
+        supervisor:restart_child(rabbit_sup, rabbit_fifo_dlx_sup),
+        [begin
+             {Name, _} = amqqueue:get_pid(Q),
+             rabbit_quorum_queue:stop_server({Name, node()}),
+             rabbit_quorum_queue:restart_server({Name, node()})
+         end || Q <- rabbit_amqqueue:list(), amqqueue:get_type(Q) =:= rabbit_quorum_queue],
+        repaired;
+    _ ->
+        healthy
+end.
+"""
+
+
+def repair_dead_letter_workers() -> bool:
+    """Restart the broker's dead-letter worker supervisor if it died; True if it had to."""
+    return rabbitmqctl("eval", _REPAIR_DEAD_LETTER_WORKERS).strip() == "repaired"
+
+
+@asynccontextmanager
+async def broker_stopped() -> AsyncIterator[None]:
+    """Stop the local RabbitMQ application for the block; always start it again afterwards."""
+    await asyncio.to_thread(rabbitmqctl, "stop_app")
+    try:
+        yield
+    finally:
+        await asyncio.to_thread(rabbitmqctl, "start_app")
+        await wait_for_broker(timeout=60)
+        # Let recovered quorum queues elect leaders and check their dead-letter workers in
+        # before anything deletes them (see above), then make sure none was lost.
+        await asyncio.sleep(1.0)
+        if await asyncio.to_thread(repair_dead_letter_workers):
+            logger.warning("restarted RabbitMQ's dead-letter worker supervisor after start_app")
+
+
+async def wait_for_broker(url: str | None = None, timeout: float = 60.0) -> None:  # noqa: ASYNC109
+    """Return once the broker accepts AMQP connections again (e.g. after `start_app`)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            connection = await aio_pika.connect(url or broker_url(), timeout=5)
+        except (OSError, aio_pika.exceptions.AMQPError, TimeoutError):
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.2)
+        else:
+            await connection.close()
+            return
+
+
+async def delete_broker_objects(
+    queues: list[str], exchanges: list[str], url: str | None = None
+) -> None:
+    """Delete a test's queues and exchanges; names that do not exist are skipped."""
+    connection = await aio_pika.connect(url or broker_url())
+    async with connection:
+        for name in queues:
+            channel = await connection.channel()
+            await channel.queue_delete(name)
+            await channel.close()
+        for name in exchanges:
+            channel = await connection.channel()
+            await channel.exchange_delete(name)
+            await channel.close()
+
+
 async def eventually(
-    check: Callable[[], Awaitable[bool]], timeout: float = 15.0, interval: float = 0.05
+    check: Callable[[], Awaitable[bool]],
+    timeout: float = 15.0,  # noqa: ASYNC109 - the deadline is part of the failure message
+    interval: float = 0.05,
 ) -> None:
     """Wait until `check()` is true; fail the test with a clear message at `timeout`."""
     deadline = time.monotonic() + timeout

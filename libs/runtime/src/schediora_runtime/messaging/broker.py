@@ -1,6 +1,7 @@
 """One robust RabbitMQ connection per service, and a publisher that never loses silently."""
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -33,36 +34,56 @@ class Broker:
 
     @property
     def is_connected(self) -> bool:
-        return self.connection is not None and not self.connection.is_closed
+        """True while the connection is up and the publish channel open (not while reconnecting).
+
+        A robust connection counts as "closed" only after `close()`: during an outage it is
+        reconnecting and `is_closed` stays False, so it cannot tell health checks or the relay.
+        """
+        return (
+            self.connection is not None
+            and not self.connection.is_closed
+            and self.connection.connected.is_set()
+            and self._publish_channel is not None
+            and not self._publish_channel.is_closed
+        )
 
     async def start(self) -> None:
         self._connect_task = asyncio.create_task(self._connect_forever(), name="broker-connect")
 
-    async def wait_connected(self, timeout: float | None = None) -> None:
+    async def wait_connected(self, timeout: float | None = None) -> None:  # noqa: ASYNC109
         await asyncio.wait_for(self._connected.wait(), timeout)
 
     async def _connect_forever(self) -> None:
         delay = 0.5
         while True:
             try:
-                self.connection = await aio_pika.connect_robust(
-                    self.url,
-                    client_properties={"connection_name": self.name},
-                    reconnect_interval=2,
-                )
+                await self._connect()
                 break
-            except (OSError, aio_pika.exceptions.AMQPError) as exc:
+            except (OSError, RuntimeError, aio_pika.exceptions.AMQPError) as exc:
+                # The broker may go away between connecting and declaring: start over rather
+                # than leave a half-made connection and a broker that never reports ready.
+                if self.connection is not None:
+                    with contextlib.suppress(Exception):
+                        await self.connection.close()
+                    self.connection = None
                 logger.warning("broker unreachable, retrying in %.1fs: %s", delay, exc)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
+        self._connected.set()
+        logger.info("broker connected")
+
+    async def _connect(self) -> None:
+        self.connection = await aio_pika.connect_robust(
+            self.url,
+            client_properties={"connection_name": self.name},
+            reconnect_interval=2,
+        )
         # Confirms plus on_return_raises: an unroutable message raises instead of vanishing
         # (aio-pika's default is on_return_raises=False).
         self._publish_channel = await self.connection.channel(
             publisher_confirms=True, on_return_raises=True
         )
         self._exchange = await declare_exchange(self._publish_channel, self.topology)
-        self._connected.set()
-        logger.info("broker connected")
 
     async def publish(
         self,

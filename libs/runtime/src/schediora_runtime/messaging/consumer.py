@@ -1,11 +1,13 @@
 """The idempotent consumer: one handler per event type, effects and dedup row in one commit."""
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from aio_pika.abc import AbstractIncomingMessage, AbstractQueue, AbstractRobustChannel
+from aio_pika.exceptions import AMQPError, ChannelInvalidStateError
 from asgi_correlation_id import correlation_id
 from opentelemetry import propagate, trace
 from sqlalchemy import Table
@@ -41,8 +43,13 @@ class Consumer:
     """Consumes the service queue and applies each event once.
 
     Per message: decode (undecodable → DLQ at once), claim the event id and run the handler in
-    one transaction, commit, then ack. A handler error is nacked with requeue, so the quorum
-    queue's delivery limit bounds the retries and the message then moves to the DLQ.
+    one transaction, commit, then ack. A handler error returns the message to the queue until its
+    `delivery_limit`-th delivery fails, which is rejected to the DLQ; the quorum queue's own
+    delivery limit stays the backstop for consumers that crash mid-message.
+
+    Up to `prefetch` messages are handled at once, so two events of one aggregate may be applied
+    out of order: where order matters a handler compares the event's own timestamp (as the
+    planner's copy of user preferences does).
     """
 
     def __init__(
@@ -72,15 +79,31 @@ class Consumer:
         self._start_task = asyncio.create_task(self._start_when_connected(), name="consumer")
 
     async def _start_when_connected(self) -> None:
-        await self.broker.wait_connected()
+        delay = 0.5
+        while True:
+            await self.broker.wait_connected()
+            try:
+                await self._consume()
+                return
+            except (OSError, RuntimeError, AMQPError) as exc:
+                # The broker went away after its first connection (e.g. a restart): the robust
+                # connection comes back by itself, so try again rather than never consume.
+                logger.warning("cannot consume yet, retrying in %.1fs: %r", delay, exc)
+                if self._channel is not None:
+                    with contextlib.suppress(Exception):
+                        await self._channel.close()
+                    self._channel = None
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    async def _consume(self) -> None:
         assert self.broker.connection is not None
         self._channel = await self.broker.connection.channel()
         await self._channel.set_qos(prefetch_count=self.prefetch)
-        self.queue = await declare_service_queue(
-            self._channel, self.broker.topology, self.routing_keys
-        )
-        await self.queue.consume(self.on_message)
-        logger.info("consuming %s for %s", self.queue.name, ", ".join(self.routing_keys))
+        queue = await declare_service_queue(self._channel, self.broker.topology, self.routing_keys)
+        await queue.consume(self.on_message)
+        self.queue = queue
+        logger.info("consuming %s for %s", queue.name, ", ".join(self.routing_keys))
 
     async def stop(self) -> None:
         self._stopping = True
@@ -97,7 +120,7 @@ class Consumer:
             envelope, event = decode(message.body)
         except UndecodableMessage as exc:
             logger.error("dead-lettering undecodable message %s: %s", message.message_id, exc)
-            await message.reject(requeue=False)
+            await _settle(message.reject(requeue=False), message)
             return
         handler = self.handlers.get((envelope.type, envelope.version))
         token = correlation_id.set(str(envelope.correlation_id or envelope.event_id))
@@ -126,30 +149,49 @@ class Consumer:
     ) -> None:
         if handler is None:
             logger.error("dead-lettering %s: no handler in this service", envelope.type)
-            await message.reject(requeue=False)
+            await _settle(message.reject(requeue=False), message)
             return
         try:
             applied = await self._apply(envelope, event, handler)
         except RejectMessage as exc:
             logger.warning(
-                "rejected %s %s: %s", envelope.type, envelope.event_id, exc,
+                "rejected %s %s: %s",
+                envelope.type,
+                envelope.event_id,
+                exc,
                 extra={"security_event": "message_rejected"},
             )
-            await message.reject(requeue=False)
+            await _settle(message.reject(requeue=False), message)
             return
         except asyncio.CancelledError:
             raise
         except Exception:
+            if self._stopping:
+                # Shutting down (the database may be what is failing): not the message's fault,
+                # so neither count a failure nor dead-letter it; closing the channel requeues it.
+                logger.warning(
+                    "stopping; %s %s left for redelivery", envelope.type, envelope.event_id
+                )
+                return
+            delivery = _delivery_count(message)
+            limit = self.broker.topology.delivery_limit
             logger.exception(
-                "handler for %s failed (delivery %s)", envelope.type, _delivery_count(message)
+                "handler for %s failed (delivery %s of %s)", envelope.type, delivery, limit
             )
-            # A short pause so a failing message does not spin; the delivery limit ends it.
+            if delivery >= limit:
+                # RabbitMQ 3.x dead-letters only once the count *exceeds* the limit, i.e. on
+                # delivery limit + 1; stop at the limit so "at most N deliveries" holds.
+                await _settle(message.reject(requeue=False), message)
+                return
+            # A short pause so a failing message does not spin. reject (not nack) so the
+            # delivery count grows on RabbitMQ 4.3+ too, where a requeueing nack is not counted:
+            # https://www.rabbitmq.com/docs/4.3/nack
             await asyncio.sleep(self.retry_delay)
-            await message.nack(requeue=True)
+            await _settle(message.reject(requeue=True), message)
             return
         if not applied:
             logger.info("duplicate %s %s dropped", envelope.type, envelope.event_id)
-        await message.ack()
+        await _settle(message.ack(), message)
 
     async def _apply(self, envelope: EventEnvelope, event: Event, handler: Handler) -> bool:
         delay = self.retry_delay
@@ -170,6 +212,24 @@ class Consumer:
                 delay = min(delay * 2, 5.0)
 
 
+async def _settle(outcome: Awaitable[None], message: AbstractIncomingMessage) -> None:
+    """Send an ack/reject; if the channel closed meanwhile, the broker redelivers the message.
+
+    Delivery tags die with their channel (a reconnect opens a new one), so settling fails with
+    ChannelInvalidStateError. The broker requeued the message when the channel closed, and the
+    redelivery is settled by whichever consumer gets it: a committed event is then a duplicate.
+    """
+    try:
+        await outcome
+    except (ChannelInvalidStateError, AMQPError) as exc:
+        logger.warning(
+            "could not settle message %s (%r); the broker will redeliver it",
+            message.message_id,
+            exc,
+        )
+
+
 def _delivery_count(message: AbstractIncomingMessage) -> int:
+    """The number of this delivery: 1 first, then 1 + the quorum queue's `x-delivery-count`."""
     count = (message.headers or {}).get("x-delivery-count", 0)
     return int(count) + 1 if isinstance(count, int) else 1

@@ -1,6 +1,7 @@
 """The relay: publishes committed outbox rows with publisher confirms, in order, then marks them."""
 
 import asyncio
+import contextlib
 import logging
 import zlib
 from collections.abc import Awaitable, Callable
@@ -82,10 +83,8 @@ class OutboxRelay:
                 continue
             delay = self.poll_interval if failures == 0 else min(2**failures * 0.25, 10.0)
             self._wake.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
-            except TimeoutError:
-                pass
 
     async def relay_batch(self) -> int:
         """Publish up to one batch; return how many rows were published and marked sent."""

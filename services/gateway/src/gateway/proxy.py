@@ -1,0 +1,182 @@
+"""Forwarding a request to the service that owns its path, and its answer back to the client."""
+
+import logging
+from collections.abc import Mapping
+from urllib.parse import quote
+
+from aiohttp import (
+    ClientConnectorError,
+    ClientError,
+    ClientResponse,
+    ClientSession,
+    ConnectionTimeoutError,
+)
+from starlette.requests import ClientDisconnect
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+from yarl import URL
+
+from gateway.errors import BadGateway, GatewayTimeout, PayloadTooLarge, ServiceUnavailable
+from gateway.headers import client_response_headers, upstream_request_headers
+from gateway.routing import RouteTable
+from schediora_runtime.problems import ProblemError, problem_response
+
+logger = logging.getLogger(__name__)
+
+# Answers up to this size (every JSON answer of the API) are read whole: one send, and an upstream
+# failure still becomes a problem+json. Anything bigger, or of unknown length, is streamed.
+BUFFERED_RESPONSE_LIMIT = 1 << 20
+
+
+class ProxyMiddleware:
+    """Serves every path the routing table owns; any other path goes on to the gateway's own
+    routes (health, docs, the 404 of an unknown path).
+
+    A plain ASGI layer rather than a catch-all route: the proxied path is the hot one, and
+    FastAPI's router and exception layers cost more per request than the forwarding itself.
+    Reads the upstream session from `app.state.upstream_session`, opened in the lifespan.
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, routes: RouteTable, base_urls: Mapping[str, str], max_body_bytes: int
+    ) -> None:
+        if missing := routes.services - base_urls.keys():
+            raise ValueError(f"no base URL for routed services: {sorted(missing)}")
+        self.app = app
+        self.routes = routes
+        self.base_urls = base_urls
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        service = self.routes.match(scope["path"]) if scope["type"] == "http" else None
+        if service is None:
+            await self.app(scope, receive, send)
+            return
+        try:
+            response = await self.forward(service, scope, receive)
+        except ProblemError as exc:
+            response = problem_response(exc.to_problem())
+        except ClientDisconnect:
+            return
+        await response(scope, receive, send)
+
+    async def forward(self, service: str, scope: Scope, receive: Receive) -> Response:
+        body = await read_body(scope, receive, self.max_body_bytes)
+        client = scope.get("client")
+        headers = upstream_request_headers(
+            scope["headers"], client[0] if client else None, scope["scheme"]
+        )
+        session: ClientSession = scope["app"].state.upstream_session
+        try:
+            upstream = await session.request(
+                scope["method"],
+                upstream_url(self.base_urls[service], scope),
+                headers=headers,
+                data=body or None,
+                allow_redirects=False,
+            )
+        except (ClientError, TimeoutError) as exc:
+            raise upstream_failure(service, exc) from exc
+        return await relay(upstream, service, scope["method"])
+
+
+async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
+    """The whole request body, refused once it passes `limit` (announced or actually sent)."""
+    announced = chunked = False
+    for name, value in scope["headers"]:
+        if name == b"content-length" and value.isdigit():
+            if int(value) > limit:
+                raise PayloadTooLarge(f"The request body is larger than {limit} bytes.")
+            announced = int(value) > 0
+        elif name == b"transfer-encoding":
+            chunked = True
+    # In HTTP/1.x a message with neither header has no body (RFC 9112 §6.3), so a GET need not
+    # wait for one; HTTP/2 frames a body without either header.
+    if not (announced or chunked) and scope.get("http_version", "1.1").startswith("1"):
+        return b""
+    chunks: list[bytes] = []
+    size = 0
+    # A chunked body announces no length, so the cap is also enforced on what arrives.
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"The request body is larger than {limit} bytes.")
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def upstream_url(base_url: str, scope: Scope) -> URL:
+    """The upstream URL with the client's path and query exactly as they were sent."""
+    raw_path = scope.get("raw_path")
+    path = raw_path.decode("latin-1") if raw_path else quote(scope["path"])
+    query = scope.get("query_string", b"").decode("latin-1")
+    # encoded=True: yarl would otherwise re-quote the path and resolve `..` segments.
+    return URL(f"{base_url}{path}?{query}" if query else f"{base_url}{path}", encoded=True)
+
+
+def upstream_failure(service: str, exc: BaseException) -> ProblemError:
+    """An upstream that cannot be reached is unavailable; one that is too slow, a timeout."""
+    logger.warning("upstream %s failed: %r", service, exc)
+    # ConnectionTimeoutError is also a TimeoutError: no connection means the service is down.
+    if isinstance(exc, ClientConnectorError | ConnectionTimeoutError):
+        return ServiceUnavailable(f"The {service} service is unavailable.", service=service)
+    if isinstance(exc, TimeoutError):
+        return GatewayTimeout(f"The {service} service did not answer in time.", service=service)
+    return BadGateway(f"The {service} service sent no valid answer.", service=service)
+
+
+async def relay(upstream: ClientResponse, service: str, method: str) -> Response:
+    headers = client_response_headers(upstream.raw_headers)
+    length = upstream.content_length
+    bodiless = method == "HEAD" or upstream.status in (204, 304)
+    if not (bodiless or (length is not None and length <= BUFFERED_RESPONSE_LIMIT)):
+        return StreamedUpstreamResponse(upstream, headers, service)
+    try:
+        content = await upstream.read()
+    except (ClientError, TimeoutError) as exc:
+        raise upstream_failure(service, exc) from exc
+    finally:
+        upstream.release()
+    return UpstreamResponse(upstream.status, headers, content)
+
+
+class UpstreamResponse(Response):
+    """The upstream's status, headers and body as they are (its Content-Length included)."""
+
+    def __init__(self, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+        self.status_code = status
+        self.raw_headers = headers
+        self.body = body
+        self.background = None
+
+
+class StreamedUpstreamResponse(Response):
+    """Relays the upstream body chunk by chunk, returning the connection to the pool at the end."""
+
+    def __init__(
+        self, upstream: ClientResponse, headers: list[tuple[bytes, bytes]], service: str
+    ) -> None:
+        self.status_code = upstream.status
+        self.raw_headers = headers
+        self.background = None
+        self._upstream = upstream
+        self._service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        start = {"type": "http.response.start", "status": self.status_code}
+        try:
+            await send({**start, "headers": self.raw_headers})
+            async for chunk in self._upstream.content.iter_any():
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        except (ClientError, TimeoutError) as exc:
+            # The status line is gone already; ending without the last chunk tells the client the
+            # body is cut short.
+            logger.warning("upstream %s broke off its answer: %r", self._service, exc)
+        finally:
+            self._upstream.release()
