@@ -55,7 +55,10 @@ def configure_tracing(service_name: str) -> TracerProvider | None:
 
 
 def instrument_app(app: FastAPI) -> None:
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="health/live,health/ready")
+    # The per-message receive/send spans cost ~0.3 ms a request and say nothing an SRE needs.
+    FastAPIInstrumentor.instrument_app(
+        app, excluded_urls="health/live,health/ready", exclude_spans=["receive", "send"]
+    )
 
 
 def shutdown_tracing() -> None:
