@@ -3,7 +3,6 @@ answers errors as problem+json."""
 
 import importlib
 
-import aio_pika
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
@@ -23,13 +22,10 @@ def _settings(service, **overrides):
 
 
 async def _delete_topology(settings):
-    connection = await aio_pika.connect(settings.rabbitmq_url)
-    async with connection:
-        channel = await connection.channel()
-        for queue in (settings.service_queue, f"{settings.service_queue}.dlq"):
-            await channel.queue_delete(queue)
-        for exchange in (settings.events_exchange, f"{settings.service_queue}.dlx"):
-            await channel.exchange_delete(exchange)
+    await testing.delete_broker_objects(
+        [settings.service_queue, f"{settings.service_queue}.dlq"],
+        [settings.events_exchange, f"{settings.service_queue}.dlx"],
+    )
 
 
 @pytest.mark.parametrize("service", testing.SERVICES)

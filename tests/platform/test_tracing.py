@@ -6,7 +6,6 @@ import socket
 import uuid
 from datetime import UTC, datetime
 
-import aio_pika
 import httpx
 import pytest
 import uvicorn
@@ -146,10 +145,7 @@ async def test_trace_spans_gateway_service_broker_and_consumer(test_database, sp
 
 
 async def _delete(settings: PlannerSettings) -> None:
-    connection = await aio_pika.connect(settings.rabbitmq_url)
-    async with connection:
-        channel = await connection.channel()
-        for queue in (settings.service_queue, f"{settings.service_queue}.dlq"):
-            await channel.queue_delete(queue)
-        for name in (settings.events_exchange, f"{settings.service_queue}.dlx"):
-            await channel.exchange_delete(name)
+    await testing.delete_broker_objects(
+        [settings.service_queue, f"{settings.service_queue}.dlq"],
+        [settings.events_exchange, f"{settings.service_queue}.dlx"],
+    )

@@ -1,6 +1,5 @@
 """Planner test fixtures: the app on the real test database and its own broker names."""
 
-import aio_pika
 import pytest
 from asgi_lifespan import LifespanManager
 
@@ -33,10 +32,7 @@ async def running_app(settings):
             await testing.eventually(consuming)
             yield app
     finally:
-        connection = await aio_pika.connect(settings.rabbitmq_url)
-        async with connection:
-            channel = await connection.channel()
-            for queue in (settings.service_queue, f"{settings.service_queue}.dlq"):
-                await channel.queue_delete(queue)
-            for exchange in (settings.events_exchange, f"{settings.service_queue}.dlx"):
-                await channel.exchange_delete(exchange)
+        await testing.delete_broker_objects(
+            [settings.service_queue, f"{settings.service_queue}.dlq"],
+            [settings.events_exchange, f"{settings.service_queue}.dlx"],
+        )

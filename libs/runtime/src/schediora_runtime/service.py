@@ -1,10 +1,10 @@
 """Assembles a service: its app, and the engine, broker, relay and consumer it runs."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
-from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import Table, text
 
@@ -13,11 +13,12 @@ from schediora_runtime.health import health_router
 from schediora_runtime.logs import configure_logging
 from schediora_runtime.messaging.broker import Broker
 from schediora_runtime.messaging.consumer import Consumer, Subscriptions
+from schediora_runtime.messaging.inbox import purge_processed_events
 from schediora_runtime.messaging.outbox import WAKE_RELAY_KEY
 from schediora_runtime.messaging.relay import OutboxRelay
 from schediora_runtime.messaging.topology import Topology
 from schediora_runtime.problems import install_problem_handlers
-from schediora_runtime.request_ids import REQUEST_ID_HEADER, accept_request_id
+from schediora_runtime.request_ids import install_request_ids
 from schediora_runtime.settings import ServiceSettings
 from schediora_runtime.tracing import (
     configure_tracing,
@@ -77,6 +78,8 @@ class ServiceRuntime:
 
     async def start(self) -> None:
         await self.broker.start()
+        if self.consumer is not None:
+            self._housekeeping = asyncio.create_task(self._purge_processed_events_hourly())
         if self.relay is not None:
             await self.relay.start()
         if self.consumer is not None:
@@ -85,11 +88,27 @@ class ServiceRuntime:
     async def stop(self) -> None:
         # Stop taking work first, then flush what is in flight, then close connections.
         if self.consumer is not None:
+            self._housekeeping.cancel()
+            await asyncio.gather(self._housekeeping, return_exceptions=True)
             await self.consumer.stop()
         if self.relay is not None:
             await self.relay.stop()
         await self.broker.stop()
         await self.engine.dispose()
+
+    async def _purge_processed_events_hourly(self) -> None:
+        assert self.consumer is not None
+        while True:
+            try:
+                async with self.sessionmaker.begin() as session:
+                    purged = await purge_processed_events(
+                        session, self.consumer.processed_events, self.settings.retention_days
+                    )
+                if purged:
+                    logger.info("forgot %d processed event ids past retention", purged)
+            except Exception:
+                logger.warning("purging processed events failed", exc_info=True)
+            await asyncio.sleep(3600)
 
     async def database_ready(self) -> bool:
         async with self.engine.connect() as conn:
@@ -143,11 +162,6 @@ def create_service_app(
     app.include_router(health_router())
     for router in routers:
         app.include_router(router)
-    app.add_middleware(
-        CorrelationIdMiddleware,
-        header_name=REQUEST_ID_HEADER,
-        validator=accept_request_id,
-        update_request_header=True,
-    )
+    install_request_ids(app)
     instrument_app(app)
     return app

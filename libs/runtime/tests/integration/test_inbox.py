@@ -3,9 +3,9 @@
 import asyncio
 import uuid
 
-from sqlalchemy import text
+from sqlalchemy import text, update
 
-from schediora_runtime.messaging.inbox import claim_event
+from schediora_runtime.messaging.inbox import claim_event, purge_processed_events
 
 RACES = 200
 
@@ -45,3 +45,21 @@ async def test_a_claim_rolled_back_frees_the_event_id_for_the_waiting_claimant(s
         await second.commit()
 
     assert await store.count(store.processed_events) == 1
+
+
+async def test_processed_event_ids_are_forgotten_only_after_the_retention_period(store):
+    old, recent = uuid.uuid4(), uuid.uuid4()
+    async with store.sessionmaker() as session, session.begin():
+        for event_id in (old, recent):
+            await claim_event(session, store.processed_events, event_id, "t.e")
+        await session.execute(
+            update(store.processed_events)
+            .where(store.processed_events.c.event_id == old)
+            .values(processed_at=text("now() - interval '8 days'"))
+        )
+    async with store.sessionmaker() as session, session.begin():
+        purged = await purge_processed_events(session, store.processed_events, retention_days=7)
+    assert purged == 1
+    remaining = {row.event_id for row in await store.rows(store.processed_events)}
+    assert recent in remaining
+    assert old not in remaining

@@ -4,7 +4,6 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
@@ -16,7 +15,7 @@ from gateway.routing import RouteTable
 from gateway.settings import Settings
 from schediora_runtime.logs import configure_logging
 from schediora_runtime.problems import install_problem_handlers
-from schediora_runtime.request_ids import REQUEST_ID_HEADER, accept_request_id
+from schediora_runtime.request_ids import REQUEST_ID_HEADER, install_request_ids
 from schediora_runtime.tracing import configure_tracing, instrument_app, shutdown_tracing
 
 logger = logging.getLogger(__name__)
@@ -76,11 +75,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             max_age=600,
         )
     # Outermost, so every answer carries the request id, CORS preflights included.
-    app.add_middleware(
-        CorrelationIdMiddleware,
-        header_name=REQUEST_ID_HEADER,
-        validator=accept_request_id,
-        update_request_header=True,
-    )
+    install_request_ids(app)
     instrument_app(app)
     return app

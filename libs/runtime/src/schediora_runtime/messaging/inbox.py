@@ -2,7 +2,7 @@
 
 from uuid import UUID
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, func, literal
+from sqlalchemy import Column, DateTime, MetaData, String, Table, delete, func, literal
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,3 +41,18 @@ async def claim_event(
         .returning(literal(True))
     )
     return result.scalar() is not None
+
+
+async def purge_processed_events(
+    session: AsyncSession, processed_events: Table, retention_days: int
+) -> int:
+    """Forget event ids older than the retention period (kept ≥ 7 days, as NServiceBus does).
+
+    A redelivery older than that is not expected: the DLQ is replayed within days, and business
+    keys still refuse a second write.
+    """
+    cutoff = func.now() - func.make_interval(0, 0, 0, retention_days)
+    result = await session.execute(
+        delete(processed_events).where(processed_events.c.processed_at < cutoff)
+    )
+    return result.rowcount or 0
