@@ -51,8 +51,10 @@ lint: install ## ruff, formatting and the layering contracts (import-linter)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-bench: db ## Benchmarks (figures go in the issue notes)
-	$(BIN)/python -m benchmarks
+bench: db ## Load benchmarks of the four services as processes (needs wrk; installed if missing)
+	@command -v wrk >/dev/null || apt-get install -y -q wrk >/dev/null || { echo "install wrk first"; exit 1; }
+	TEST_DATABASE_NAME=$(DATABASE_NAME)_bench $(BIN)/python -c "from schediora_runtime import testing; testing.prepare_test_database()"
+	TEST_DATABASE_NAME=$(DATABASE_NAME)_bench $(BIN)/python -m benchmarks
 
 clean: ## Remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .ruff_cache .import_linter_cache
