@@ -45,6 +45,16 @@ class ServiceSettings(BaseServiceSettings):
         default=7, ge=1, description="How long sent outbox rows and processed event ids are kept."
     )
 
+    # Access-token verification (every service with user endpoints): auth signs, others verify.
+    jwt_issuer: str = "schediora-auth"
+    jwt_audience: str = "schediora-api"
+    auth_jwks_url: str = Field(
+        default="http://127.0.0.1:8001/api/v1/auth/jwks.json",
+        description="Where auth publishes its public signing keys.",
+    )
+    jwks_timeout_seconds: float = Field(default=2.0, gt=0)
+    jwks_cache_seconds: float = Field(default=300.0, ge=0)
+
     @field_validator("database_url", mode="before")
     @classmethod
     def _use_psycopg_driver(cls, value: object) -> object:
