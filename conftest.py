@@ -1,6 +1,11 @@
 """Fixtures every suite of the workspace can use: the migrated test database."""
 
+import os
+
 import pytest
+
+# Tests assert on recorded spans; without an exporter the services would record none.
+os.environ.setdefault("OTEL_TRACES_SAMPLER", "always_on")
 
 from schediora_runtime import testing
 
