@@ -6,6 +6,7 @@ from asgi_lifespan import LifespanManager
 from planner.main import create_app
 from planner.settings import Settings
 from schediora_runtime import testing
+from schediora_runtime.security.testing import SigningKey, static_verifier
 
 
 @pytest.fixture
@@ -19,9 +20,15 @@ def settings(test_database) -> Settings:
 
 
 @pytest.fixture
-async def running_app(settings):
+def signing_key() -> SigningKey:
+    """Auth's signing key, as far as this app knows: the app trusts exactly this key."""
+    return SigningKey()
+
+
+@pytest.fixture
+async def running_app(settings, signing_key):
     """The planner app through its lifespan: relay and consumer running, queue declared."""
-    app = create_app(settings)
+    app = create_app(settings, token_verifier=static_verifier(signing_key))
     try:
         async with LifespanManager(app, startup_timeout=30):
             consumer = app.state.runtime.consumer

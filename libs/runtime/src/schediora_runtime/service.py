@@ -19,6 +19,7 @@ from schediora_runtime.messaging.relay import OutboxRelay
 from schediora_runtime.messaging.topology import Topology
 from schediora_runtime.problems import install_problem_handlers
 from schediora_runtime.request_ids import install_request_ids
+from schediora_runtime.security import TokenVerifier, install_token_problems
 from schediora_runtime.settings import ServiceSettings
 from schediora_runtime.tracing import (
     configure_tracing,
@@ -119,6 +120,21 @@ class ServiceRuntime:
         return self.broker.is_connected
 
 
+@asynccontextmanager
+async def _token_verifier(
+    settings: ServiceSettings, given: TokenVerifier | None
+) -> AsyncIterator[TokenVerifier]:
+    """The caller's verifier as is, or one on auth's JWKS whose HTTP client closes at shutdown."""
+    if given is not None:
+        yield given
+        return
+    verifier = TokenVerifier.from_settings(settings)
+    try:
+        yield verifier
+    finally:
+        await verifier.aclose()
+
+
 def create_service_app(
     settings: ServiceSettings,
     *,
@@ -128,37 +144,45 @@ def create_service_app(
     outbox: Table | None = None,
     processed_events: Table | None = None,
     subscriptions: Subscriptions | None = None,
+    token_verifier: TokenVerifier | None = None,
 ) -> FastAPI:
-    """A FastAPI app with logs, tracing, request ids, problem+json, health and messaging wired."""
+    """A FastAPI app with logs, tracing, request ids, problem+json, health and messaging wired.
+
+    Access tokens are verified against auth's JWKS (`settings.auth_jwks_url`) unless the caller
+    passes its own `token_verifier` (auth does, with its own keys); the caller then closes it.
+    """
     configure_logging(settings.service_name, settings.log_level, json=settings.log_json)
     configure_tracing(settings.service_name)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = ServiceRuntime(
-            settings,
-            outbox=outbox,
-            processed_events=processed_events,
-            subscriptions=subscriptions or {},
-        )
-        app.state.runtime = runtime
-        app.state.health_checks = {
-            "database": runtime.database_ready,
-            "broker": runtime.broker_ready,
-        }
-        await runtime.start()
-        logger.info("%s started on port %s", settings.service_name, settings.port)
-        try:
-            yield
-        finally:
-            await runtime.stop()
-            shutdown_tracing()
-            logger.info("%s stopped", settings.service_name)
+        async with _token_verifier(settings, token_verifier) as verifier:
+            app.state.token_verifier = verifier
+            runtime = ServiceRuntime(
+                settings,
+                outbox=outbox,
+                processed_events=processed_events,
+                subscriptions=subscriptions or {},
+            )
+            app.state.runtime = runtime
+            app.state.health_checks = {
+                "database": runtime.database_ready,
+                "broker": runtime.broker_ready,
+            }
+            await runtime.start()
+            logger.info("%s started on port %s", settings.service_name, settings.port)
+            try:
+                yield
+            finally:
+                await runtime.stop()
+                shutdown_tracing()
+                logger.info("%s stopped", settings.service_name)
 
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.service_name = settings.service_name
     install_problem_handlers(app)
+    install_token_problems(app)
     app.include_router(health_router())
     for router in routers:
         app.include_router(router)

@@ -6,17 +6,23 @@ from planner.db import outbox, processed_events
 from planner.messaging import SUBSCRIPTIONS
 from planner.models import load_models
 from planner.settings import Settings
+from planner.subjects.endpoints import router as subjects_router
+from schediora_runtime.security import TokenVerifier
 from schediora_runtime.service import create_service_app
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, token_verifier: TokenVerifier | None = None
+) -> FastAPI:
+    """`token_verifier` replaces verification against auth's JWKS (tests pass their own)."""
     load_models()
     return create_service_app(
         settings or Settings(),
         title="Schediora planner",
         description="Planning: subjects, plans, sessions, AI jobs and the dashboard.",
-        routers=[],
+        routers=[subjects_router],
         outbox=outbox,
         processed_events=processed_events,
         subscriptions=SUBSCRIPTIONS,
+        token_verifier=token_verifier,
     )

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import or_
+from sqlalchemy import or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,3 +37,8 @@ async def replace_preferences(
         ),
     ).returning(table.c.id)
     return (await session.execute(statement)).scalar() is not None
+
+
+async def lock(session: AsyncSession, user_id: UUID) -> None:
+    """Lock the user's row (which must exist) until the transaction ends."""
+    await session.execute(select(PlannerUser.id).where(PlannerUser.id == user_id).with_for_update())

@@ -19,3 +19,10 @@ async def replace_preferences(
     """Store the full preferences; events can arrive out of order, so the newest one wins."""
     values = preferences.model_dump(mode="json")
     return await repository.replace_preferences(session, user_id, values, as_of)
+
+
+async def lock(session: AsyncSession, user_id: UUID) -> None:
+    """Ensure the user's row and lock it until commit: per-user limit checks run one at a time."""
+    # The row may have to precede auth's `UserRegistered` event, which can arrive later.
+    await repository.ensure(session, user_id)
+    await repository.lock(session, user_id)

@@ -1,0 +1,25 @@
+"""Access-token verification every service with user endpoints shares (DESIGN.md: Security)."""
+
+from schediora_runtime.security.current_user import (
+    CurrentClaims,
+    CurrentUser,
+    InvalidTokenProblem,
+    install_token_problems,
+)
+from schediora_runtime.security.keys import KeySource, StaticJwks, parse_jwks
+from schediora_runtime.security.remote_jwks import RemoteJwks
+from schediora_runtime.security.verifier import AccessClaims, InvalidToken, TokenVerifier
+
+__all__ = [
+    "AccessClaims",
+    "CurrentClaims",
+    "CurrentUser",
+    "InvalidToken",
+    "InvalidTokenProblem",
+    "KeySource",
+    "RemoteJwks",
+    "StaticJwks",
+    "TokenVerifier",
+    "install_token_problems",
+    "parse_jwks",
+]

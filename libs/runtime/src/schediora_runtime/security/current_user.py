@@ -1,0 +1,66 @@
+"""`CurrentUser`: the user id of a verified bearer token, or the same 401 for every failure."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from schediora_runtime.problems import ProblemError, problem_response
+from schediora_runtime.security.verifier import AccessClaims, InvalidToken, TokenVerifier
+
+# Only the Authorization header carries tokens: never a query parameter or cookie (RFC 6750
+# §5.3; tokens in URLs end up in logs). Also declares the bearer scheme in the OpenAPI document.
+_bearer = HTTPBearer(
+    auto_error=False, bearerFormat="JWT", description="An access token issued by auth."
+)
+
+
+class InvalidTokenProblem(ProblemError):
+    """401 with one fixed body, whatever was wrong: the reason is logged, never answered."""
+
+    status = 401
+    code = "invalid_token"
+
+    def __init__(self, *, presented: bool) -> None:
+        super().__init__("A valid access token is required.")
+        self.presented = presented
+
+    @property
+    def challenge(self) -> str:
+        # RFC 6750 §3.1: no error code when the request carried no token at all.
+        return 'Bearer error="invalid_token"' if self.presented else "Bearer"
+
+
+async def _on_invalid_token(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, InvalidTokenProblem)
+    return problem_response(exc.to_problem(), headers={"WWW-Authenticate": exc.challenge})
+
+
+def install_token_problems(app: FastAPI) -> None:
+    """Answer `InvalidTokenProblem` with its `WWW-Authenticate` challenge."""
+    app.add_exception_handler(InvalidTokenProblem, _on_invalid_token)
+
+
+async def _claims(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> AccessClaims:
+    if credentials is None:
+        raise InvalidTokenProblem(presented=False)
+    verifier: TokenVerifier = request.app.state.token_verifier
+    try:
+        return await verifier.verify(credentials.credentials)
+    except InvalidToken:
+        raise InvalidTokenProblem(presented=True) from None
+
+
+async def _user_id(claims: Annotated[AccessClaims, Depends(_claims)]) -> UUID:
+    return claims.user_id
+
+
+CurrentClaims = Annotated[AccessClaims, Depends(_claims)]
+"""The verified claims of the request's access token (id, jti, issue and expiry times)."""
+CurrentUser = Annotated[UUID, Depends(_user_id)]
+"""The id of the user whose access token authenticated the request."""

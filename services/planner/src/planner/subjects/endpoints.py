@@ -1,0 +1,55 @@
+"""`/api/v1/subjects`: the user's subjects (API.md: Subjects)."""
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response
+
+from planner.deps import CurrentUser, SessionDep
+from planner.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from planner.subjects import service
+from planner.subjects.schemas import SubjectCreate, SubjectPage, SubjectRead, SubjectUpdate
+
+router = APIRouter(prefix="/api/v1/subjects", tags=["subjects"])
+
+
+def _problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """Error answers, documented as the RFC 9457 problem documents they are."""
+    return {status: {"content": {"application/problem+json": {}}} for status in (401, *statuses)}
+
+
+@router.get("", responses=_problems(422))
+async def list_subjects(
+    user_id: CurrentUser,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=256)] = None,
+) -> SubjectPage:
+    """The user's subjects, oldest first, a page at a time."""
+    subjects, next_cursor = await service.list(session, user_id, limit=limit, cursor=cursor)
+    return SubjectPage(
+        items=[SubjectRead.model_validate(s) for s in subjects], next_cursor=next_cursor
+    )
+
+
+@router.post("", status_code=201, responses=_problems(409, 422))
+async def create_subject(
+    user_id: CurrentUser, session: SessionDep, body: SubjectCreate
+) -> SubjectRead:
+    """Add a subject; names are unique per user regardless of case (at most 100 subjects)."""
+    return SubjectRead.model_validate(await service.create(session, user_id, body))
+
+
+@router.patch("/{subject_id}", responses=_problems(404, 409, 422))
+async def update_subject(
+    user_id: CurrentUser, session: SessionDep, subject_id: UUID, body: SubjectUpdate
+) -> SubjectRead:
+    """Change the fields sent; `null` clears an optional one."""
+    return SubjectRead.model_validate(await service.update(session, user_id, subject_id, body))
+
+
+@router.delete("/{subject_id}", status_code=204, responses=_problems(404, 422))
+async def delete_subject(user_id: CurrentUser, session: SessionDep, subject_id: UUID) -> Response:
+    """Remove a subject."""
+    await service.delete(session, user_id, subject_id)
+    return Response(status_code=204)

@@ -1,0 +1,66 @@
+"""Use cases of subjects. Every one is scoped by the authenticated user's id."""
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from planner.errors import SubjectExists, SubjectLimitReached, SubjectNotFound
+from planner.pagination import Position, decode_cursor, encode_cursor
+from planner.subjects import repository
+from planner.subjects.models import Subject
+from planner.subjects.schemas import SubjectCreate, SubjectUpdate
+from planner.users import service as users
+
+MAX_SUBJECTS_PER_USER = 100
+
+
+async def get_or_404(session: AsyncSession, user_id: UUID, subject_id: UUID) -> Subject:
+    subject = await repository.get(session, user_id, subject_id)
+    if subject is None:
+        raise SubjectNotFound("No such subject.")
+    return subject
+
+
+async def list(
+    session: AsyncSession, user_id: UUID, *, limit: int, cursor: str | None
+) -> tuple[Sequence[Subject], str | None]:
+    """One page of the user's subjects, oldest first, and the cursor of the next page."""
+    after = decode_cursor(cursor) if cursor is not None else None
+    rows = await repository.list(session, user_id, limit=limit + 1, after=after)
+    page = rows[:limit]
+    if len(rows) <= limit:
+        return page, None
+    return page, encode_cursor(Position(page[-1].created_at, page[-1].id))
+
+
+async def create(session: AsyncSession, user_id: UUID, data: SubjectCreate) -> Subject:
+    # The lock on the user's row makes the count and the insert one step: two concurrent
+    # creates at 99 subjects cannot both pass the limit.
+    await users.lock(session, user_id)
+    if await repository.count(session, user_id) >= MAX_SUBJECTS_PER_USER:
+        raise SubjectLimitReached(f"A user can have at most {MAX_SUBJECTS_PER_USER} subjects.")
+    subject = Subject(user_id=user_id, **data.model_dump())
+    try:
+        await repository.add(session, subject)
+    except repository.DuplicateName:
+        raise SubjectExists("A subject with this name already exists.") from None
+    return subject
+
+
+async def update(
+    session: AsyncSession, user_id: UUID, subject_id: UUID, data: SubjectUpdate
+) -> Subject:
+    subject = await get_or_404(session, user_id, subject_id)
+    for field, value in data.model_dump(exclude_unset=True).items():
+        setattr(subject, field, value)
+    try:
+        await repository.flush(session)
+    except repository.DuplicateName:
+        raise SubjectExists("A subject with this name already exists.") from None
+    return subject
+
+
+async def delete(session: AsyncSession, user_id: UUID, subject_id: UUID) -> None:
+    subject = await get_or_404(session, user_id, subject_id)
+    await repository.delete(session, subject)
