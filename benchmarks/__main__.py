@@ -6,11 +6,25 @@ import time
 from pathlib import Path
 
 import httpx
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from benchmarks import gateway
+from benchmarks import auth, gateway
 from schediora_runtime.devstack import Stack
 
-SECTIONS = {"gateway": gateway.section}
+SECTIONS = {"gateway": gateway.section, "auth": auth.section}
+
+
+def _throwaway_signing_key() -> str:
+    return (
+        Ed25519PrivateKey.generate()
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
 
 
 def _wait_ready(stack: Stack, timeout: float = 60) -> None:
@@ -28,8 +42,16 @@ def _wait_ready(stack: Stack, timeout: float = 60) -> None:
 def main(names: list[str]) -> int:
     chosen = names or list(SECTIONS)
     with tempfile.TemporaryDirectory(prefix="schediora-bench-") as logs:
-        # Benchmarks measure the services, not the log pipe: warnings only.
-        stack = Stack(Path(logs), extra_env={"LOG_LEVEL": "WARNING", "ENVIRONMENT": "production"})
+        # Benchmarks measure the services, not the log pipe: warnings only. In production auth
+        # refuses to start without a signing key: a throwaway one serves the run.
+        stack = Stack(
+            Path(logs),
+            extra_env={
+                "LOG_LEVEL": "WARNING",
+                "ENVIRONMENT": "production",
+                "JWT_SIGNING_KEY": _throwaway_signing_key(),
+            },
+        )
         stack.start()
         try:
             _wait_ready(stack)

@@ -3,6 +3,7 @@
 import json
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,13 @@ class LoadResult:
 HEADER = "| target | req/s | p50 ms | p95 ms | p99 ms | socket errors |\n|---|---|---|---|---|---|"
 
 
+def _request_script(method: str, body: str) -> str:
+    """wrk sends a body only from Lua: set the request, then report as percentiles.lua does."""
+    if "]==]" in body:
+        raise ValueError("the body cannot be quoted as a Lua long string")
+    return f'wrk.method = "{method}"\nwrk.body = [==[{body}]==]\n' + SCRIPT.read_text()
+
+
 def run(
     name: str,
     url: str,
@@ -42,16 +50,25 @@ def run(
     seconds: int = 10,
     threads: int = 2,
     headers: dict[str, str] | None = None,
+    method: str = "GET",
+    body: str | None = None,
+    timeout_seconds: int = 2,
 ) -> LoadResult:
     executable = shutil.which("wrk")
     if executable is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
-    command = [executable, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "-s", str(SCRIPT)]
-    for key, value in (headers or {}).items():
-        command += ["-H", f"{key}: {value}"]
-    output = subprocess.run(  # noqa: S603 - wrk with our own arguments
-        [*command, url], capture_output=True, text=True, check=True
-    ).stdout
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        if body is not None or method != "GET":
+            script.write(_request_script(method, body or ""))
+            script.flush()
+        path = script.name if (body is not None or method != "GET") else str(SCRIPT)
+        command = [executable, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "-s", path]
+        command += ["--timeout", f"{timeout_seconds}s"]
+        for key, value in (headers or {}).items():
+            command += ["-H", f"{key}: {value}"]
+        output = subprocess.run(  # noqa: S603 - wrk with our own arguments
+            [*command, url], capture_output=True, text=True, check=True
+        ).stdout
     line = next(line for line in output.splitlines() if line.startswith("RESULT "))
     figures = json.loads(line.removeprefix("RESULT "))
     return LoadResult(

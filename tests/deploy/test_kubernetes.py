@@ -226,6 +226,10 @@ def test_every_secret_reference_names_a_key_that_will_exist(objects, kustomizati
             line.split("=", 1)[0] for line in example if "=" in line and not line.startswith("#")
         },
     }
+    # Secrets generated from files: the key is the part before "=" in `files`.
+    for generator in kustomization["secretGenerator"]:
+        if "files" in generator:
+            keys[generator["name"]] = {entry.split("=", 1)[0] for entry in generator["files"]}
     assert generated["envs"] == ["secrets.env"]
     for (kind, name), document in objects.items():
         if kind not in {"Deployment", "Job"}:

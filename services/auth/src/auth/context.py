@@ -1,0 +1,47 @@
+"""What the auth use cases need besides a database session, built once per app."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from auth.passwords.hashing import PasswordHasher
+from auth.settings import Settings
+from auth.signing.keys import KeyRing, load_key_ring
+from auth.signing.tokens import AccessTokenSigner
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class AuthContext:
+    settings: Settings
+    passwords: PasswordHasher
+    keys: KeyRing
+    tokens: AccessTokenSigner
+    clock: Clock
+
+
+def build_context(settings: Settings, clock: Clock = utc_now) -> AuthContext:
+    keys = load_key_ring(settings)
+    return AuthContext(
+        settings=settings,
+        passwords=PasswordHasher(
+            time_cost=settings.password_time_cost,
+            memory_kib=settings.password_memory_kib,
+            parallelism=settings.password_parallelism,
+            concurrency=settings.password_hashing_concurrency,
+            queue_timeout_seconds=settings.password_queue_timeout_seconds,
+        ),
+        keys=keys,
+        tokens=AccessTokenSigner(
+            keys,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            ttl_seconds=settings.access_token_ttl_seconds,
+        ),
+        clock=clock,
+    )

@@ -1,0 +1,82 @@
+"""`/api/v1/auth`: register, log in, refresh, log out, and the public keys (API.md: Auth)."""
+
+from typing import Any
+
+from fastapi import APIRouter, Response, status
+
+from auth.deps import AuthDep, ClientAddress, SessionDep
+from auth.sessions import service
+from auth.sessions.schemas import Jwks, LoginRequest, RefreshRequest, Registered, TokenPair
+from auth.users.schemas import RegisterRequest
+
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+
+_NO_STORE = {"Cache-Control": "no-store"}  # RFC 6749 §5.1: token responses are not cached
+_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    code: {"content": {"application/problem+json": {}}} for code in (401, 409, 422, 429)
+}
+
+
+@router.post(
+    "/register",
+    status_code=status.HTTP_201_CREATED,
+    responses={k: _PROBLEMS[k] for k in (409, 422, 429)},
+)
+async def register(
+    body: RegisterRequest,
+    session: SessionDep,
+    auth: AuthDep,
+    client_address: ClientAddress,
+    response: Response,
+) -> Registered:
+    """Create an account and sign it in."""
+    response.headers.update(_NO_STORE)
+    return await service.register(
+        session,
+        auth,
+        email=body.email,
+        password=body.password.get_secret_value(),
+        display_name=body.display_name,
+        client_address=client_address,
+    )
+
+
+@router.post("/login", responses={k: _PROBLEMS[k] for k in (401, 422, 429)})
+async def login(
+    body: LoginRequest,
+    session: SessionDep,
+    auth: AuthDep,
+    client_address: ClientAddress,
+    response: Response,
+) -> TokenPair:
+    """Exchange an email and password for a token pair."""
+    response.headers.update(_NO_STORE)
+    return await service.login(
+        session,
+        auth,
+        email=body.email,
+        password=body.password.get_secret_value(),
+        client_address=client_address,
+    )
+
+
+@router.post("/refresh", responses={k: _PROBLEMS[k] for k in (401, 422)})
+async def refresh(
+    body: RefreshRequest, session: SessionDep, auth: AuthDep, response: Response
+) -> TokenPair:
+    """Spend a refresh token for a new pair; a spent token revokes its whole family."""
+    response.headers.update(_NO_STORE)
+    return await service.refresh(session, auth, body.refresh_token.get_secret_value())
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+async def logout(body: RefreshRequest, session: SessionDep, auth: AuthDep) -> None:
+    """Revoke the refresh token's family. Idempotent."""
+    await service.logout(session, auth, body.refresh_token.get_secret_value())
+
+
+@router.get("/jwks.json")
+async def jwks(auth: AuthDep, response: Response) -> Jwks:
+    """The public keys access tokens are signed with (JWKS, RFC 7517)."""
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return Jwks.model_validate(auth.keys.jwks())

@@ -1,0 +1,202 @@
+"""Use cases of signing in: register, log in, refresh (rotating), log out.
+
+Refresh tokens follow RFC 9700 §4.14 and Auth0's rotation: each is spent by one refresh, and
+presenting a spent one revokes its whole family (ASVS 10.4.5). Security events go to the
+`auth.security` logger, never with a password or a token."""
+
+import hashlib
+import logging
+import secrets
+import uuid
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auth.context import AuthContext
+from auth.errors import EmailTaken, InvalidCredentials, InvalidRefreshToken, TooManyAttempts
+from auth.sessions import repository
+from auth.sessions.models import RefreshToken
+from auth.sessions.schemas import Registered, TokenPair
+from auth.throttling import service as throttling
+from auth.throttling.service import Rules
+from auth.users import repository as users
+from auth.users import service as accounts
+
+security_log = logging.getLogger("auth.security")
+
+REFRESH_TOKEN_BYTES = 32
+"""256 bits from the OS CSPRNG (ASVS 7.2.3 asks for at least 128)."""
+
+
+def token_hash(refresh_token: str) -> bytes:
+    return hashlib.sha256(refresh_token.encode("utf-8")).digest()
+
+
+def _seconds(delta: timedelta) -> int:
+    return max(0, int(delta.total_seconds()))
+
+
+def issue_pair(
+    session: AsyncSession,
+    context: AuthContext,
+    user_id: UUID,
+    now: datetime,
+    *,
+    family_id: UUID | None = None,
+    family_expires_at: datetime | None = None,
+) -> TokenPair:
+    """A new access token and a new refresh token (of a new family unless one is given)."""
+    refresh_token = secrets.token_urlsafe(REFRESH_TOKEN_BYTES)
+    expires_at = family_expires_at or now + timedelta(
+        seconds=context.settings.refresh_token_ttl_seconds
+    )
+    repository.add(
+        session,
+        RefreshToken(
+            id=uuid.uuid4(),
+            user_id=user_id,
+            family_id=family_id or uuid.uuid4(),
+            token_hash=token_hash(refresh_token),
+            created_at=now,
+            expires_at=expires_at,
+        ),
+    )
+    return TokenPair(
+        access_token=context.tokens.issue(user_id, now),
+        refresh_token=refresh_token,
+        expires_in=context.tokens.ttl_seconds,
+        refresh_expires_in=_seconds(expires_at - now),
+    )
+
+
+async def register(
+    session: AsyncSession,
+    context: AuthContext,
+    *,
+    email: str,
+    password: str,
+    display_name: str | None,
+    client_address: str,
+) -> Registered:
+    rules = Rules.from_settings(context.settings)
+    checks = [(rules.register_address, client_address)]
+    async with context.passwords.slot() as hashing:
+        now = context.clock()
+        if (retry_after := await throttling.seconds_locked(session, checks, now)) is not None:
+            security_log.warning(
+                "registration refused: too many taken emails from this address",
+                extra={"security_event": "register_throttled", "client_address": client_address},
+            )
+            raise TooManyAttempts(retry_after)
+        try:
+            user = await accounts.create(
+                session,
+                hashing,
+                email=email,
+                password=password,
+                display_name=display_name,
+                now=now,
+            )
+        except EmailTaken:
+            # API.md answers 409 email_taken (an ASVS 6.3.8 deviation): probing for accounts
+            # this way is rate-limited per address instead (README.md).
+            await throttling.record_failure(session, rules, checks, now)
+            raise
+    security_log.info(
+        "account registered", extra={"security_event": "registered", "user_id": str(user.id)}
+    )
+    tokens = issue_pair(session, context, user.id, now)
+    return Registered(user=accounts.profile(user), tokens=tokens)
+
+
+async def login(
+    session: AsyncSession, context: AuthContext, *, email: str, password: str, client_address: str
+) -> TokenPair:
+    rules = Rules.from_settings(context.settings)
+    checks = [(rules.login_email, email), (rules.login_address, client_address)]
+    event = {"client_address": client_address, "email_key": rules.login_email.key(email)[-16:]}
+    async with context.passwords.slot() as hashing:
+        now = context.clock()
+        if (retry_after := await throttling.seconds_locked(session, checks, now)) is not None:
+            security_log.warning(
+                "login failed: throttled",
+                extra={"security_event": "login_failed", "reason": "throttled", **event},
+            )
+            raise TooManyAttempts(retry_after)
+        user = await users.get_by_email(session, email)
+        if user is None:
+            await hashing.verify_nothing(password)
+        if user is None or not await hashing.verify(user.password_hash, password):
+            await throttling.record_failure(session, rules, checks, now)
+            reason = "unknown_email" if user is None else "wrong_password"
+            security_log.warning(
+                "login failed",
+                extra={
+                    "security_event": "login_failed",
+                    "reason": reason,
+                    "user_id": user and str(user.id),
+                    **event,
+                },
+            )
+            raise InvalidCredentials()
+        await throttling.reset(session, rules.login_email, email)
+        if context.passwords.needs_rehash(user.password_hash):
+            # Parameters rose since this hash was made: upgrade it while we hold the password.
+            user.password_hash = await hashing.hash(password)
+            security_log.info(
+                "password rehashed", extra={"security_event": "rehashed", "user_id": str(user.id)}
+            )
+    security_log.info(
+        "login succeeded",
+        extra={"security_event": "login_succeeded", "user_id": str(user.id), **event},
+    )
+    return issue_pair(session, context, user.id, now)
+
+
+async def refresh(session: AsyncSession, context: AuthContext, refresh_token: str) -> TokenPair:
+    now = context.clock()
+    token = await repository.get_by_hash_for_update(session, token_hash(refresh_token))
+    if token is None or token.revoked_at is not None:
+        raise InvalidRefreshToken()
+    if token.rotated_at is not None:
+        # A spent token came back: it was stolen, or the client raced itself. Either way the
+        # grant is no longer trusted, including the newest token of the family.
+        revoked = await repository.revoke_family(session, token.family_id, now)
+        security_log.warning(
+            "refresh token reuse detected: token family revoked",
+            extra={
+                "security_event": "refresh_token_reuse",
+                "user_id": str(token.user_id),
+                "family_id": str(token.family_id),
+                "revoked_tokens": revoked,
+            },
+        )
+        raise InvalidRefreshToken()
+    if token.expires_at <= now:
+        raise InvalidRefreshToken()
+    token.rotated_at = now
+    return issue_pair(
+        session,
+        context,
+        token.user_id,
+        now,
+        family_id=token.family_id,
+        family_expires_at=token.expires_at,
+    )
+
+
+async def logout(session: AsyncSession, context: AuthContext, refresh_token: str) -> None:
+    """Revoke the token's family; an unknown or already revoked token is no error."""
+    token = await repository.get_by_hash(session, token_hash(refresh_token))
+    if token is not None:
+        revoked = await repository.revoke_family(session, token.family_id, context.clock())
+        if revoked:
+            security_log.info(
+                "logged out",
+                extra={
+                    "security_event": "logout",
+                    "user_id": str(token.user_id),
+                    "family_id": str(token.family_id),
+                },
+            )

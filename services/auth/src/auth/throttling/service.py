@@ -1,0 +1,87 @@
+"""Anti-automation (ASVS 6.1.1, 6.3.1; OWASP Authentication Cheat Sheet): fixed windows of
+failures per login email, per client address and per registering address, in PostgreSQL so
+that every replica counts the same failures. README.md documents the numbers."""
+
+import hashlib
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auth.settings import Settings
+from auth.throttling import repository
+
+
+@dataclass(frozen=True)
+class Rule:
+    scope: str
+    limit: int
+    window: timedelta
+    lockout: timedelta
+
+    def key(self, value: str) -> str:
+        digest = hashlib.sha256(value.strip().lower().encode("utf-8")).hexdigest()
+        return f"{self.scope}:{digest}"
+
+
+@dataclass(frozen=True)
+class Rules:
+    login_email: Rule
+    login_address: Rule
+    register_address: Rule
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Rules":
+        login_window = timedelta(seconds=settings.login_window_seconds)
+        login_lockout = timedelta(seconds=settings.login_lockout_seconds)
+        register_window = timedelta(seconds=settings.register_window_seconds)
+        return cls(
+            login_email=Rule(
+                "login_email", settings.login_failures_per_email, login_window, login_lockout
+            ),
+            login_address=Rule(
+                "login_address", settings.login_failures_per_address, login_window, login_lockout
+            ),
+            register_address=Rule(
+                "register_address",
+                settings.register_conflicts_per_address,
+                register_window,
+                register_window,
+            ),
+        )
+
+    @property
+    def longest(self) -> timedelta:
+        rules = (self.login_email, self.login_address, self.register_address)
+        return max(max(rule.window, rule.lockout) for rule in rules)
+
+
+async def seconds_locked(
+    session: AsyncSession, checks: list[tuple[Rule, str]], now: datetime
+) -> int | None:
+    """Seconds until every lock on these (rule, value) pairs is over; None if none holds."""
+    until = await repository.locked_until(session, [rule.key(value) for rule, value in checks], now)
+    if until is None:
+        return None
+    return max(1, math.ceil((until - now).total_seconds()))
+
+
+async def record_failure(
+    session: AsyncSession, rules: Rules, checks: list[tuple[Rule, str]], now: datetime
+) -> None:
+    for rule, value in checks:
+        await repository.count_failure(
+            session,
+            rule.key(value),
+            now,
+            limit=rule.limit,
+            window=rule.window,
+            lockout=rule.lockout,
+        )
+    # Every failure also clears a few dead windows, so the table cannot grow without bound.
+    await repository.purge_stale(session, now, rules.longest)
+
+
+async def reset(session: AsyncSession, rule: Rule, value: str) -> None:
+    await repository.forget(session, rule.key(value))

@@ -1,0 +1,36 @@
+"""`/api/v1/users`: the signed-in user's profile and preferences (API.md: Users)."""
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from auth.deps import AuthDep, CurrentUser, SessionDep
+from auth.users import service
+from auth.users.schemas import Preferences, UserRead
+from schediora_runtime.security import InvalidTokenProblem
+
+router = APIRouter(prefix="/api/v1/users", tags=["users"])
+
+_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    code: {"content": {"application/problem+json": {}}} for code in (401, 422)
+}
+
+
+@router.get("/me", responses={401: _PROBLEMS[401]})
+async def me(user_id: CurrentUser, session: SessionDep) -> UserRead:
+    """The signed-in user's profile and preferences (null until set)."""
+    try:
+        return await service.get_profile(session, user_id)
+    except service.UserGone:
+        raise InvalidTokenProblem(presented=True) from None
+
+
+@router.put("/preferences", responses=_PROBLEMS)
+async def replace_preferences(
+    body: Preferences, user_id: CurrentUser, session: SessionDep, auth: AuthDep
+) -> Preferences:
+    """Replace the signed-in user's preferences as a whole."""
+    try:
+        return await service.replace_preferences(session, user_id, body, auth.clock())
+    except service.UserGone:
+        raise InvalidTokenProblem(presented=True) from None
