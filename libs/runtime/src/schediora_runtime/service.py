@@ -22,6 +22,7 @@ from schediora_runtime.request_ids import install_request_ids
 from schediora_runtime.security import TokenVerifier, install_token_problems
 from schediora_runtime.settings import ServiceSettings
 from schediora_runtime.tracing import (
+    FASTAPI_NATIVE_TELEMETRY_OFF,
     configure_tracing,
     instrument_app,
     shutdown_tracing,
@@ -178,7 +179,13 @@ def create_service_app(
                 shutdown_tracing()
                 logger.info("%s stopped", settings.service_name)
 
-    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="1.0.0",
+        lifespan=lifespan,
+        telemetry=FASTAPI_NATIVE_TELEMETRY_OFF,
+    )
     app.state.settings = settings
     app.state.service_name = settings.service_name
     install_problem_handlers(app)

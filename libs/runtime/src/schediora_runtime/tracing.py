@@ -9,6 +9,7 @@ import logging
 import os
 
 from fastapi import FastAPI
+from fastapi.telemetry import TelemetryConfig
 from opentelemetry import trace
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
@@ -59,6 +60,17 @@ def configure_tracing(service_name: str) -> TracerProvider | None:
     HTTPXClientInstrumentor().instrument()
     SQLAlchemyInstrumentor().instrument()
     return provider
+
+
+# FastAPI's own telemetry (0.16x) would trace, meter and log every request a second time on top
+# of the OpenTelemetry instrumentation below, and add spans per dependency: about 1 ms of CPU a
+# request for nothing an SRE needs. Pass this as `FastAPI(telemetry=...)`.
+FASTAPI_NATIVE_TELEMETRY_OFF: TelemetryConfig = {
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+}
 
 
 def instrument_app(app: FastAPI) -> None:

@@ -16,7 +16,12 @@ from gateway.settings import Settings
 from schediora_runtime.logs import configure_logging
 from schediora_runtime.problems import install_problem_handlers
 from schediora_runtime.request_ids import REQUEST_ID_HEADER, install_request_ids
-from schediora_runtime.tracing import configure_tracing, instrument_app, shutdown_tracing
+from schediora_runtime.tracing import (
+    FASTAPI_NATIVE_TELEMETRY_OFF,
+    configure_tracing,
+    instrument_app,
+    shutdown_tracing,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=None,
         docs_url=None,
         redoc_url=None,
+        telemetry=FASTAPI_NATIVE_TELEMETRY_OFF,
     )
     app.state.settings = settings
     app.state.service_name = settings.service_name
