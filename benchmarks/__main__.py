@@ -2,10 +2,8 @@
 
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import httpx
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -27,18 +25,6 @@ def _throwaway_signing_key() -> str:
     )
 
 
-def _wait_ready(stack: Stack, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{stack.gateway}/api/v1/health/ready", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("the stack did not become ready")
-
-
 def main(names: list[str]) -> int:
     chosen = names or list(SECTIONS)
     with tempfile.TemporaryDirectory(prefix="schediora-bench-") as logs:
@@ -54,7 +40,7 @@ def main(names: list[str]) -> int:
         )
         stack.start()
         try:
-            _wait_ready(stack)
+            stack.wait_ready()
             for name in chosen:
                 print(SECTIONS[name](stack), flush=True)
                 print()

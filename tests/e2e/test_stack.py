@@ -23,20 +23,9 @@ PREFIXES = {
 }
 
 
-def _wait_ready(gateway: str, timeout: float = 60) -> httpx.Response:
-    deadline = time.monotonic() + timeout
-    response = None
-    while time.monotonic() < deadline:
-        response = httpx.get(f"{gateway}/api/v1/health/ready", timeout=5)
-        if response.status_code == 200:
-            return response
-        time.sleep(0.2)
-    raise AssertionError(f"gateway not ready within {timeout}s: {response and response.text}")
-
-
 def test_gateway_is_ready_and_names_auth_planner_and_ai_within_60_seconds(stack):
     started = time.monotonic()
-    body = _wait_ready(stack.gateway).json()
+    body = stack.wait_ready().json()
     assert {"auth", "planner", "ai"} <= set(body["services"])
     assert all(s["status"] == "ok" for s in body["services"].values())
     assert time.monotonic() - started < 60
@@ -53,7 +42,7 @@ def test_request_id_travels_through_the_gateway_and_back(stack):
 @pytest.mark.parametrize("stopped", ["auth", "planner", "ai"])
 def test_each_prefix_reaches_its_own_service(stack, stopped):
     """Stopping one service turns exactly its prefixes into 503 and names it in ready."""
-    _wait_ready(stack.gateway)
+    stack.wait_ready()
     service = stack.services[stopped]
     service.stop()
     try:
@@ -75,7 +64,7 @@ def test_each_prefix_reaches_its_own_service(stack, stopped):
     finally:
         service.start()
         service.wait_live()
-    _wait_ready(stack.gateway)
+    stack.wait_ready()
 
 
 def test_a_body_over_64_kib_is_refused_with_413(stack):

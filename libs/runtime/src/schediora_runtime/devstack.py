@@ -121,6 +121,20 @@ class Stack:
         for service in self.services.values():
             service.stop()
 
+    def wait_ready(self, timeout: float = 60) -> httpx.Response:
+        """Wait until the gateway reports every upstream ready; return that answer."""
+        deadline = time.monotonic() + timeout
+        answer = None
+        while time.monotonic() < deadline:
+            try:
+                answer = httpx.get(f"{self.gateway}/api/v1/health/ready", timeout=5)
+                if answer.status_code == 200:
+                    return answer
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise TimeoutError(f"not ready within {timeout}s: {answer.text if answer else 'no answer'}")
+
     def queues(self) -> list[str]:
         names = [s.env["QUEUE_NAME"] for s in self.services.values() if "QUEUE_NAME" in s.env]
         return names + [f"{n}.dlq" for n in names]
