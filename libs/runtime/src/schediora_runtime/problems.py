@@ -36,6 +36,10 @@ class ProblemError(Exception):
         self.detail = detail
         self.extra = extra
 
+    def headers(self) -> dict[str, str] | None:
+        """Response headers that belong to this problem (e.g. `Retry-After`, `WWW-Authenticate`)."""
+        return None
+
     def to_problem(self) -> Problem:
         return Problem(
             type=PROBLEM_TYPE_BASE + self.code,
@@ -108,7 +112,7 @@ def _field_errors(exc: RequestValidationError) -> list[ProblemFieldError]:
 
 async def _on_problem_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProblemError)
-    return problem_response(exc.to_problem())
+    return problem_response(exc.to_problem(), headers=exc.headers())
 
 
 async def _on_validation_error(_: Request, exc: Exception) -> JSONResponse:

@@ -19,7 +19,7 @@ from schediora_runtime.messaging.relay import OutboxRelay
 from schediora_runtime.messaging.topology import Topology
 from schediora_runtime.problems import install_problem_handlers
 from schediora_runtime.request_ids import install_request_ids
-from schediora_runtime.security import TokenVerifier, install_token_problems
+from schediora_runtime.security import TokenVerifier
 from schediora_runtime.settings import ServiceSettings
 from schediora_runtime.tracing import (
     FASTAPI_NATIVE_TELEMETRY_OFF,
@@ -189,7 +189,6 @@ def create_service_app(
     app.state.settings = settings
     app.state.service_name = settings.service_name
     install_problem_handlers(app)
-    install_token_problems(app)
     app.include_router(health_router())
     for router in routers:
         app.include_router(router)

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from schediora_runtime.problems import install_problem_handlers
 from schediora_runtime.request_ids import install_request_ids
-from schediora_runtime.security import CurrentUser, TokenVerifier, install_token_problems
+from schediora_runtime.security import CurrentUser, TokenVerifier
 from schediora_runtime.security.testing import SigningKey, static_verifier
 
 from .jwks_server import JwksServer
@@ -19,7 +19,6 @@ def protected_app(verifier: TokenVerifier) -> FastAPI:
     """The runtime's problem handling and request ids around one route that needs a user."""
     app = FastAPI()
     install_problem_handlers(app)
-    install_token_problems(app)
 
     @app.get("/api/v1/me")
     async def me(user_id: CurrentUser) -> dict[str, str]:

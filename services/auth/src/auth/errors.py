@@ -1,9 +1,6 @@
 """The auth service's problems (API.md codes) and how they reach the client."""
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
-
-from schediora_runtime.problems import ProblemError, problem_response
+from schediora_runtime.problems import ProblemError
 
 
 class RecordedFailure(ProblemError):
@@ -46,6 +43,10 @@ class TooManyAttempts(ProblemError):
         super().__init__("Too many failed attempts; try again later.")
         self.retry_after_seconds = max(1, retry_after_seconds)
 
+    def headers(self) -> dict[str, str]:
+        # Retry-After belongs to 429 (RFC 6585 §4).
+        return {"Retry-After": str(self.retry_after_seconds)}
+
 
 class ServerBusy(ProblemError):
     status = 503
@@ -56,13 +57,5 @@ class ServerBusy(ProblemError):
     def __init__(self) -> None:
         super().__init__("Too many sign-ins at once; try again in a few seconds.")
 
-
-async def _with_retry_after(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, TooManyAttempts | ServerBusy)
-    return problem_response(exc.to_problem(), headers={"Retry-After": str(exc.retry_after_seconds)})
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    # The shared handler writes no headers; Retry-After belongs to 429 (RFC 6585 §4) and 503.
-    app.add_exception_handler(TooManyAttempts, _with_retry_after)
-    app.add_exception_handler(ServerBusy, _with_retry_after)
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_seconds)}

@@ -4,7 +4,6 @@ from fastapi import FastAPI
 
 from auth.context import Clock, build_context, utc_now
 from auth.db import outbox
-from auth.errors import install_error_handlers
 from auth.messaging import SUBSCRIPTIONS
 from auth.models import load_models
 from auth.sessions.endpoints import router as sessions_router
@@ -35,5 +34,4 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
         token_verifier=verifier,
     )
     app.state.auth = context
-    install_error_handlers(app)
     return app

@@ -4,7 +4,6 @@ from schediora_runtime.security.current_user import (
     CurrentClaims,
     CurrentUser,
     InvalidTokenProblem,
-    install_token_problems,
 )
 from schediora_runtime.security.keys import KeySource, StaticJwks, parse_jwks
 from schediora_runtime.security.remote_jwks import RemoteJwks
@@ -20,6 +19,5 @@ __all__ = [
     "RemoteJwks",
     "StaticJwks",
     "TokenVerifier",
-    "install_token_problems",
     "parse_jwks",
 ]

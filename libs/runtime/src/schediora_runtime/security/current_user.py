@@ -3,11 +3,10 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from schediora_runtime.problems import ProblemError, problem_response
+from schediora_runtime.problems import ProblemError
 from schediora_runtime.security.verifier import AccessClaims, InvalidToken, TokenVerifier
 
 # Only the Authorization header carries tokens: never a query parameter or cookie (RFC 6750
@@ -32,15 +31,8 @@ class InvalidTokenProblem(ProblemError):
         # RFC 6750 §3.1: no error code when the request carried no token at all.
         return 'Bearer error="invalid_token"' if self.presented else "Bearer"
 
-
-async def _on_invalid_token(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, InvalidTokenProblem)
-    return problem_response(exc.to_problem(), headers={"WWW-Authenticate": exc.challenge})
-
-
-def install_token_problems(app: FastAPI) -> None:
-    """Answer `InvalidTokenProblem` with its `WWW-Authenticate` challenge."""
-    app.add_exception_handler(InvalidTokenProblem, _on_invalid_token)
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": self.challenge}
 
 
 async def _claims(
