@@ -108,3 +108,22 @@ async def test_counters_store_no_email_or_address(client, app):
         keys = list(await session.scalars(select(Throttle.key)))
     assert keys
     assert not any("secret-name" in key or address in key for key in keys)
+
+
+async def test_refresh_failures_from_one_address_are_throttled_like_logins(test_database):
+    """RELIABILITY.md test 22: /refresh follows the per-address rule."""
+    settings = make_settings(login_failures_per_address=3)
+    async with running(settings) as (_, client):
+        account, prober = await register(client), client_address()
+        for i in range(3):
+            response = await client.post(
+                "/api/v1/auth/refresh", json={"refresh_token": f"guess-{i}"}, **_from(prober)
+            )
+            assert response.status_code == 401
+        real_token = {"refresh_token": account.refresh_token}
+        refused = await client.post("/api/v1/auth/refresh", json=real_token, **_from(prober))
+        assert refused.status_code == 429
+        assert refused.json()["code"] == "too_many_attempts"
+        assert int(refused.headers["retry-after"]) > 0
+        elsewhere = await client.post("/api/v1/auth/refresh", json=real_token, **_from())
+        assert elsewhere.status_code == 200

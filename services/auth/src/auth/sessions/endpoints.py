@@ -60,13 +60,19 @@ async def login(
     )
 
 
-@router.post("/refresh", responses={k: _PROBLEMS[k] for k in (401, 422)})
+@router.post("/refresh", responses={k: _PROBLEMS[k] for k in (401, 422, 429)})
 async def refresh(
-    body: RefreshRequest, session: SessionDep, auth: AuthDep, response: Response
+    body: RefreshRequest,
+    session: SessionDep,
+    auth: AuthDep,
+    client_address: ClientAddress,
+    response: Response,
 ) -> TokenPair:
     """Spend a refresh token for a new pair; a spent token revokes its whole family."""
     response.headers.update(_NO_STORE)
-    return await service.refresh(session, auth, body.refresh_token.get_secret_value())
+    return await service.refresh(
+        session, auth, body.refresh_token.get_secret_value(), client_address=client_address
+    )
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)

@@ -154,8 +154,29 @@ async def login(
     return issue_pair(session, context, user.id, now)
 
 
-async def refresh(session: AsyncSession, context: AuthContext, refresh_token: str) -> TokenPair:
+async def refresh(
+    session: AsyncSession, context: AuthContext, refresh_token: str, *, client_address: str
+) -> TokenPair:
+    rules = Rules.from_settings(context.settings)
+    checks = [(rules.refresh_address, client_address)]
     now = context.clock()
+    if (retry_after := await throttling.seconds_locked(session, checks, now)) is not None:
+        security_log.warning(
+            "refresh refused: throttled",
+            extra={"security_event": "refresh_throttled", "client_address": client_address},
+        )
+        raise TooManyAttempts(retry_after)
+    try:
+        return await _rotate(session, context, refresh_token, now)
+    except InvalidRefreshToken:
+        # Committed with the refusal (a RecordedFailure), like the family revocation.
+        await throttling.record_failure(session, rules, checks, now)
+        raise
+
+
+async def _rotate(
+    session: AsyncSession, context: AuthContext, refresh_token: str, now: datetime
+) -> TokenPair:
     token = await repository.get_by_hash_for_update(session, token_hash(refresh_token))
     if token is None or token.revoked_at is not None:
         raise InvalidRefreshToken()
