@@ -7,7 +7,7 @@ from uuid import UUID
 import orjson
 from pydantic import ValidationError
 
-from schediora_contracts import EVENT_TYPES, Event, EventEnvelope
+from schediora_contracts import Event, EventEnvelope, UnknownEvent, payload_model
 
 
 class UndecodableMessage(ValueError):
@@ -43,9 +43,10 @@ def decode(body: bytes) -> tuple[EventEnvelope, Event]:
         envelope = EventEnvelope.model_validate_json(body)
     except ValidationError as exc:
         raise UndecodableMessage(f"not an event envelope: {exc.error_count()} errors") from exc
-    model = EVENT_TYPES.get((envelope.type, envelope.version))
-    if model is None:
-        raise UndecodableMessage(f"unknown event {envelope.type} v{envelope.version}")
+    try:
+        model = payload_model(envelope.type, envelope.version)
+    except UnknownEvent as exc:
+        raise UndecodableMessage(str(exc)) from exc
     try:
         return envelope, model.model_validate(envelope.payload)
     except ValidationError as exc:
