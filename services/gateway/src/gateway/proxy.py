@@ -55,7 +55,7 @@ class ProxyMiddleware:
         try:
             response = await self.forward(service, scope, receive)
         except ProblemError as exc:
-            response = problem_response(exc.to_problem())
+            response = problem_response(exc.to_problem(), headers=exc.headers())
         except ClientDisconnect:
             return
         await response(scope, receive, send)
