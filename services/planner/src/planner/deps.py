@@ -1,6 +1,19 @@
 """Annotated dependencies for the planner endpoints."""
 
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends
+
 from schediora_runtime.deps import SessionDep
 from schediora_runtime.security import CurrentUser
 
-__all__ = ["CurrentUser", "SessionDep"]
+
+def utc_now() -> datetime:
+    """The clock of a request; tests override this dependency to fix "today"."""
+    return datetime.now(UTC)
+
+
+Now = Annotated[datetime, Depends(utc_now)]
+
+__all__ = ["CurrentUser", "Now", "SessionDep", "utc_now"]

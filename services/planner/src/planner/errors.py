@@ -27,3 +27,42 @@ class InvalidCursor(ProblemError):
             "The request is not valid.",
             errors=[{"loc": ["query", "cursor"], "msg": "Not a cursor this API returned."}],
         )
+
+
+class PlanNotFound(NotFound):
+    """No such plan for this user (another user's plan is "not found" too)."""
+
+
+class SessionNotFound(NotFound):
+    """No such session for this user (another user's session is "not found" too)."""
+
+
+class NoCurrentPlan(NotFound):
+    code = "no_current_plan"
+
+
+class PlanExists(Conflict):
+    code = "plan_exists"
+
+
+class SessionOverlap(Conflict):
+    code = "session_overlap"
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+
+
+class SessionLimitReached(ProblemError):
+    status = 422
+    code = "limit_reached"
+
+
+class InvalidInput(ProblemError):
+    """A request the models accepted but the rules refuse: a 422 naming the field at fault."""
+
+    status = 422
+    code = "validation_error"
+
+    def __init__(self, loc: list[str | int], msg: str) -> None:
+        super().__init__("The request is not valid.", errors=[{"loc": loc, "msg": msg}])

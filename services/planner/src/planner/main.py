@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from planner.db import outbox, processed_events
 from planner.messaging import SUBSCRIPTIONS
 from planner.models import load_models
+from planner.plans.endpoints import plans_router, sessions_router
 from planner.settings import Settings
 from planner.subjects.endpoints import router as subjects_router
 from schediora_runtime.security import TokenVerifier
@@ -20,7 +21,7 @@ def create_app(
         settings or Settings(),
         title="Schediora planner",
         description="Planning: subjects, plans, sessions, AI jobs and the dashboard.",
-        routers=[subjects_router],
+        routers=[subjects_router, plans_router, sessions_router],
         outbox=outbox,
         processed_events=processed_events,
         subscriptions=SUBSCRIPTIONS,

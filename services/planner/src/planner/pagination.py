@@ -15,14 +15,14 @@ MAX_LIMIT = 100
 
 @dataclass(frozen=True)
 class Position:
-    """Where a page ended in `(created_at, id)` order."""
+    """Where a page ended: the sort key of its last row (e.g. `created_at`) and that row's id."""
 
-    created_at: datetime
+    key: datetime
     id: UUID
 
 
 def encode_cursor(position: Position) -> str:
-    raw = json.dumps([position.created_at.isoformat(), str(position.id)]).encode()
+    raw = json.dumps([position.key.isoformat(), str(position.id)]).encode()
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
@@ -30,10 +30,10 @@ def decode_cursor(cursor: str) -> Position:
     """The position a cursor names; `InvalidCursor` for anything this API did not hand out."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        created_at, id_ = json.loads(raw)
-        position = Position(datetime.fromisoformat(created_at), UUID(id_))
+        key, id_ = json.loads(raw)
+        position = Position(datetime.fromisoformat(key), UUID(id_))
     except (binascii.Error, ValueError, TypeError, AttributeError):
         raise InvalidCursor() from None
-    if position.created_at.tzinfo is None:
+    if position.key.tzinfo is None:
         raise InvalidCursor()
     return position

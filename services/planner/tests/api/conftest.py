@@ -7,7 +7,10 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
+from planner.deps import utc_now
 from schediora_runtime.security.testing import SigningKey
+
+from .plan_factories import NOW
 
 
 @dataclass(frozen=True)
@@ -41,3 +44,16 @@ def alice(signing_key) -> User:
 @pytest.fixture
 def bob(signing_key) -> User:
     return user_with_token(signing_key)
+
+
+@pytest.fixture
+def clock(running_app):
+    """Fix the app's clock at `plan_factories.NOW`; set `clock.now` to move it."""
+
+    class Clock:
+        now = NOW
+
+    fixed = Clock()
+    running_app.dependency_overrides[utc_now] = lambda: fixed.now
+    yield fixed
+    running_app.dependency_overrides.pop(utc_now, None)

@@ -33,7 +33,7 @@ async def list(
     )
     if after is not None:
         statement = statement.where(
-            tuple_(Subject.created_at, Subject.id) > tuple_(after.created_at, after.id)
+            tuple_(Subject.created_at, Subject.id) > tuple_(after.key, after.id)
         )
     return (await session.scalars(statement)).all()
 

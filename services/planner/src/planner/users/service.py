@@ -6,6 +6,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from planner.users import repository
+from planner.users.models import PlannerUser
 from schediora_contracts.common import Preferences
 
 
@@ -26,3 +27,8 @@ async def lock(session: AsyncSession, user_id: UUID) -> None:
     # The row may have to precede auth's `UserRegistered` event, which can arrive later.
     await repository.ensure(session, user_id)
     await repository.lock(session, user_id)
+
+
+async def get(session: AsyncSession, user_id: UUID) -> PlannerUser | None:
+    """The user's copy, or None before the planner has heard of them."""
+    return await repository.get(session, user_id)

@@ -1,0 +1,103 @@
+"""`/api/v1/plans` and `/api/v1/sessions`: the user's weekly plans and their study sessions
+(API.md: Plans and sessions)."""
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+
+from planner.deps import CurrentUser, Now, SessionDep
+from planner.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from planner.plans import service
+from planner.plans.schemas import (
+    PlanCreate,
+    PlanPage,
+    PlanRead,
+    PlanWithSessions,
+    SessionInput,
+    SessionPage,
+    SessionRead,
+    SessionUpdate,
+)
+
+plans_router = APIRouter(prefix="/api/v1/plans", tags=["plans"])
+sessions_router = APIRouter(prefix="/api/v1/sessions", tags=["sessions"])
+
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+Cursor = Annotated[str | None, Query(max_length=256)]
+
+
+def _problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """Error answers, documented as the RFC 9457 problem documents they are."""
+    return {status: {"content": {"application/problem+json": {}}} for status in (401, *statuses)}
+
+
+@plans_router.get("", responses=_problems(422))
+async def list_plans(
+    user_id: CurrentUser,
+    session: SessionDep,
+    status: Literal["active", "superseded"] | None = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> PlanPage:
+    """The user's plans, newest week first, a page at a time."""
+    plans, next_cursor = await service.list(
+        session, user_id, status=status, limit=limit, cursor=cursor
+    )
+    return PlanPage(items=[PlanRead.model_validate(p) for p in plans], next_cursor=next_cursor)
+
+
+@plans_router.post("", status_code=201, responses=_problems(409, 422))
+async def create_plan(
+    user_id: CurrentUser, session: SessionDep, now: Now, body: PlanCreate
+) -> PlanWithSessions:
+    """Make a plan for a week (default: the current one); one active plan per week."""
+    return PlanWithSessions.model_validate(await service.create(session, user_id, body, now))
+
+
+@plans_router.get("/current", responses=_problems(404))
+async def get_current_plan(user_id: CurrentUser, session: SessionDep, now: Now) -> PlanWithSessions:
+    """The active plan whose week contains today in the user's time zone."""
+    return PlanWithSessions.model_validate(await service.current(session, user_id, now))
+
+
+@plans_router.post("/current/sessions", status_code=201, responses=_problems(404, 409, 422))
+async def add_session(
+    user_id: CurrentUser, session: SessionDep, now: Now, body: SessionInput
+) -> SessionRead:
+    """Add a session to the current plan, inside its week and overlapping none of yours."""
+    return SessionRead.model_validate(await service.add_session(session, user_id, body, now))
+
+
+@plans_router.get("/{plan_id}", responses=_problems(404, 422))
+async def get_plan(user_id: CurrentUser, session: SessionDep, plan_id: UUID) -> PlanWithSessions:
+    """One plan with all its sessions, a superseded plan's too."""
+    return PlanWithSessions.model_validate(await service.get_or_404(session, user_id, plan_id))
+
+
+@sessions_router.get("", responses=_problems(422))
+async def list_sessions(
+    user_id: CurrentUser,
+    session: SessionDep,
+    now: Now,
+    week: Literal["current", "all"] = "current",
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> SessionPage:
+    """Sessions of the user's active plans by start time: this week's, or all."""
+    sessions, next_cursor = await service.list_sessions(
+        session, user_id, week=week, now=now, limit=limit, cursor=cursor
+    )
+    return SessionPage(
+        items=[SessionRead.model_validate(s) for s in sessions], next_cursor=next_cursor
+    )
+
+
+@sessions_router.patch("/{session_id}", responses=_problems(404, 409, 422))
+async def update_session(
+    user_id: CurrentUser, session: SessionDep, now: Now, session_id: UUID, body: SessionUpdate
+) -> SessionRead:
+    """Change the fields sent; status changes follow the documented transitions."""
+    return SessionRead.model_validate(
+        await service.update_session(session, user_id, session_id, body, now)
+    )

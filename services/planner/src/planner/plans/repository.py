@@ -1,0 +1,145 @@
+"""Queries on plans and sessions, always scoped by the owner; never commits."""
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time
+from uuid import UUID
+
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from planner.pagination import Position
+from planner.plans.domain import WEEK
+from planner.plans.models import ACTIVE_PLAN_INDEX, NO_OVERLAP_CONSTRAINT, StudyPlan, StudySession
+
+
+class ActivePlanExists(Exception):
+    """The user already has an active plan for that week."""
+
+
+class Overlap(Exception):
+    """A session would overlap another session of the user's active plans."""
+
+
+def week_key(week_start: date) -> datetime:
+    """A plan's sort key as a cursor carries it."""
+    return datetime.combine(week_start, time(), UTC)
+
+
+async def get_plan(
+    session: AsyncSession, user_id: UUID, plan_id: UUID, *, with_sessions: bool = False
+) -> StudyPlan | None:
+    statement = select(StudyPlan).where(StudyPlan.id == plan_id, StudyPlan.user_id == user_id)
+    if with_sessions:
+        statement = statement.options(selectinload(StudyPlan.sessions))
+    return await session.scalar(statement)
+
+
+async def current_plan(
+    session: AsyncSession, user_id: UUID, today: date, *, lock: bool = False
+) -> StudyPlan | None:
+    """The active plan whose week contains `today`, with its sessions; `lock` locks its row."""
+    statement = (
+        select(StudyPlan)
+        .where(
+            StudyPlan.user_id == user_id,
+            StudyPlan.status == "active",
+            StudyPlan.week_start <= today,
+            StudyPlan.week_start > today - WEEK,
+        )
+        .order_by(StudyPlan.week_start.desc())
+        .limit(1)
+        .options(selectinload(StudyPlan.sessions))
+    )
+    if lock:
+        statement = statement.with_for_update(of=StudyPlan)
+    return await session.scalar(statement)
+
+
+async def list_plans(
+    session: AsyncSession, user_id: UUID, *, status: str | None, limit: int, after: Position | None
+) -> Sequence[StudyPlan]:
+    """Up to `limit` of the user's plans, newest week first, after `after`."""
+    statement = (
+        select(StudyPlan)
+        .where(StudyPlan.user_id == user_id)
+        .order_by(StudyPlan.week_start.desc(), StudyPlan.id.desc())
+        .limit(limit)
+    )
+    if status is not None:
+        statement = statement.where(StudyPlan.status == status)
+    if after is not None:
+        statement = statement.where(
+            tuple_(StudyPlan.week_start, StudyPlan.id) < tuple_(after.key.date(), after.id)
+        )
+    return (await session.scalars(statement)).all()
+
+
+async def get_session(
+    session: AsyncSession, user_id: UUID, session_id: UUID
+) -> StudySession | None:
+    """The session with its plan loaded."""
+    return await session.scalar(
+        select(StudySession)
+        .where(StudySession.id == session_id, StudySession.user_id == user_id)
+        .options(selectinload(StudySession.plan))
+    )
+
+
+async def list_sessions(
+    session: AsyncSession,
+    user_id: UUID,
+    *,
+    between: tuple[datetime, datetime] | None,
+    limit: int,
+    after: Position | None,
+) -> Sequence[StudySession]:
+    """Up to `limit` sessions of the user's active plans by `starts_at`, optionally those
+    starting in the half-open range `between`."""
+    statement = (
+        select(StudySession)
+        .where(StudySession.user_id == user_id, StudySession.active)
+        .order_by(StudySession.starts_at, StudySession.id)
+        .limit(limit)
+    )
+    if between is not None:
+        statement = statement.where(
+            StudySession.starts_at >= between[0], StudySession.starts_at < between[1]
+        )
+    if after is not None:
+        statement = statement.where(
+            tuple_(StudySession.starts_at, StudySession.id) > tuple_(after.key, after.id)
+        )
+    return (await session.scalars(statement)).all()
+
+
+async def count_sessions(session: AsyncSession, plan_id: UUID) -> int:
+    statement = (
+        select(func.count()).select_from(StudySession).where(StudySession.plan_id == plan_id)
+    )
+    return await session.scalar(statement) or 0
+
+
+async def add(session: AsyncSession, *rows: StudyPlan | StudySession) -> None:
+    session.add_all(rows)
+    await flush(session)
+
+
+async def refresh_totals(session: AsyncSession, plan: StudyPlan) -> None:
+    """Reload a plan's session count and minutes after its sessions changed."""
+    await session.refresh(plan, ["session_count", "total_minutes"])
+
+
+async def flush(session: AsyncSession) -> None:
+    """Write pending changes; the partial unique index and the exclusion constraint turn a
+    race into `ActivePlanExists` or `Overlap`."""
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", None)
+        if constraint == ACTIVE_PLAN_INDEX:
+            raise ActivePlanExists from exc
+        if constraint == NO_OVERLAP_CONSTRAINT:
+            raise Overlap from exc
+        raise

@@ -1,0 +1,222 @@
+"""Use cases of plans and sessions. Every one is scoped by the authenticated user's id, and
+takes the request's clock as `now` so that "today" is the caller's to fix."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from planner.errors import (
+    InvalidInput,
+    InvalidTransition,
+    NoCurrentPlan,
+    PlanExists,
+    PlanNotFound,
+    SessionLimitReached,
+    SessionNotFound,
+    SessionOverlap,
+    SubjectNotFound,
+)
+from planner.pagination import Position, decode_cursor, encode_cursor
+from planner.plans import repository
+from planner.plans.domain import MAX_SESSIONS_PER_PLAN, Calendar, can_transition, minutes_between
+from planner.plans.models import StudyPlan, StudySession
+from planner.plans.schemas import PlanCreate, SessionInput, SessionUpdate, check_range
+from planner.subjects import service as subjects
+from planner.users import service as users
+
+OVERLAP = "The session overlaps another of your sessions."
+
+
+async def calendar(session: AsyncSession, user_id: UUID) -> Calendar:
+    """The user's time zone and first weekday; UTC and Monday until they have set them."""
+    user = await users.get(session, user_id)
+    if user is None:
+        return Calendar()
+    return Calendar(user.timezone, user.week_starts_on)
+
+
+async def get_or_404(session: AsyncSession, user_id: UUID, plan_id: UUID) -> StudyPlan:
+    plan = await repository.get_plan(session, user_id, plan_id, with_sessions=True)
+    if plan is None:
+        raise PlanNotFound("No such plan.")
+    return plan
+
+
+async def current(session: AsyncSession, user_id: UUID, now: datetime) -> StudyPlan:
+    """The active plan whose week contains today in the user's time zone."""
+    today = (await calendar(session, user_id)).today(now)
+    plan = await repository.current_plan(session, user_id, today)
+    if plan is None:
+        raise NoCurrentPlan("There is no active plan for the current week.")
+    return plan
+
+
+async def list(
+    session: AsyncSession, user_id: UUID, *, status: str | None, limit: int, cursor: str | None
+) -> tuple[Sequence[StudyPlan], str | None]:
+    """One page of the user's plans, newest week first, and the cursor of the next page."""
+    after = decode_cursor(cursor) if cursor is not None else None
+    rows = await repository.list_plans(
+        session, user_id, status=status, limit=limit + 1, after=after
+    )
+    page = rows[:limit]
+    if len(rows) <= limit:
+        return page, None
+    last = page[-1]
+    return page, encode_cursor(Position(repository.week_key(last.week_start), last.id))
+
+
+async def list_sessions(
+    session: AsyncSession,
+    user_id: UUID,
+    *,
+    week: Literal["current", "all"],
+    now: datetime,
+    limit: int,
+    cursor: str | None,
+) -> tuple[Sequence[StudySession], str | None]:
+    """One page of the sessions of the user's active plans by start, this week's or all."""
+    after = decode_cursor(cursor) if cursor is not None else None
+    between = None
+    if week == "current":
+        user_calendar = await calendar(session, user_id)
+        between = user_calendar.window(user_calendar.current_week(now))
+    rows = await repository.list_sessions(
+        session, user_id, between=between, limit=limit + 1, after=after
+    )
+    page = rows[:limit]
+    if len(rows) <= limit:
+        return page, None
+    return page, encode_cursor(Position(page[-1].starts_at, page[-1].id))
+
+
+async def create(
+    session: AsyncSession, user_id: UUID, data: PlanCreate, now: datetime
+) -> StudyPlan:
+    """A manual plan for a week, with its sessions; one active plan per user and week."""
+    user_calendar = await calendar(session, user_id)
+    week_start = data.week_start or user_calendar.current_week(now)
+    if not user_calendar.is_week_start(week_start):
+        raise InvalidInput(
+            ["body", "week_start"],
+            f"Not the first day of a week (weeks start on {user_calendar.week_starts_on}).",
+        )
+    window = user_calendar.window(week_start)
+    for index, item in enumerate(data.sessions):
+        _check_in_week(item.starts_at, item.ends_at, window, ["body", "sessions", index])
+        await _check_subject(session, user_id, item.subject_id, ["body", "sessions", index])
+    # The plan's foreign key needs the user's row, which may precede auth's `UserRegistered`.
+    await users.record_registration(session, user_id)
+    plan = StudyPlan(user_id=user_id, week_start=week_start, source="manual", title=data.title)
+    ordered = sorted(data.sessions, key=lambda item: item.starts_at)
+    plan.sessions = [_new_session(user_id, item) for item in ordered]
+    try:
+        await repository.add(session, plan)
+    except repository.ActivePlanExists:
+        raise PlanExists("You already have an active plan for this week.") from None
+    except repository.Overlap:
+        raise SessionOverlap(OVERLAP) from None
+    await repository.refresh_totals(session, plan)
+    return plan
+
+
+async def add_session(
+    session: AsyncSession, user_id: UUID, data: SessionInput, now: datetime
+) -> StudySession:
+    """A manual session in the current plan, inside its week."""
+    user_calendar = await calendar(session, user_id)
+    # The lock on the plan's row makes the count and the insert one step (at most 200).
+    plan = await repository.current_plan(session, user_id, user_calendar.today(now), lock=True)
+    if plan is None:
+        raise NoCurrentPlan("There is no active plan for the current week.")
+    _check_in_week(data.starts_at, data.ends_at, user_calendar.window(plan.week_start), ["body"])
+    await _check_subject(session, user_id, data.subject_id, ["body"])
+    if await repository.count_sessions(session, plan.id) >= MAX_SESSIONS_PER_PLAN:
+        raise SessionLimitReached(f"A plan can have at most {MAX_SESSIONS_PER_PLAN} sessions.")
+    study_session = _new_session(user_id, data, plan_id=plan.id)
+    try:
+        await repository.add(session, study_session)
+    except repository.Overlap:
+        raise SessionOverlap(OVERLAP) from None
+    return study_session
+
+
+async def update_session(
+    session: AsyncSession, user_id: UUID, session_id: UUID, data: SessionUpdate, now: datetime
+) -> StudySession:
+    """Change the fields sent; a status change follows the transition table (API.md)."""
+    study_session = await repository.get_session(session, user_id, session_id)
+    if study_session is None:
+        raise SessionNotFound("No such session.")
+    changes: dict[str, Any] = data.model_dump(exclude_unset=True)
+    if "starts_at" in changes or "ends_at" in changes:
+        starts_at = changes.get("starts_at", study_session.starts_at)
+        ends_at = changes.get("ends_at", study_session.ends_at)
+        try:
+            check_range(starts_at, ends_at)
+        except ValueError as exc:
+            raise InvalidInput(["body"], str(exc)) from None
+        window = (await calendar(session, user_id)).window(study_session.plan.week_start)
+        _check_in_week(starts_at, ends_at, window, ["body"])
+    if changes.get("subject_id") is not None:
+        await _check_subject(session, user_id, changes["subject_id"], ["body"])
+    status = changes.pop("status", None)
+    actual_minutes = changes.pop("actual_minutes", None)
+    for field, value in changes.items():
+        setattr(study_session, field, value)
+    if status is not None:
+        if not can_transition(study_session.status, status):
+            raise InvalidTransition(f"A session cannot go from {study_session.status} to {status}.")
+        _apply_status(study_session, status, now)
+    if "actual_minutes" in data.model_fields_set:
+        if study_session.status != "completed" and actual_minutes is not None:
+            raise InvalidInput(
+                ["body", "actual_minutes"], "Only a completed session has actual minutes."
+            )
+        study_session.actual_minutes = actual_minutes
+    try:
+        await repository.flush(session)
+    except repository.Overlap:
+        raise SessionOverlap(OVERLAP) from None
+    return study_session
+
+
+def _apply_status(study_session: StudySession, status: str, now: datetime) -> None:
+    """Keep `completed_at` and `actual_minutes` true to the status: only completed has them."""
+    study_session.status = status
+    if status == "completed":
+        study_session.completed_at = now
+        study_session.actual_minutes = minutes_between(
+            study_session.starts_at, study_session.ends_at
+        )
+    else:
+        study_session.completed_at = None
+        study_session.actual_minutes = None
+
+
+def _new_session(user_id: UUID, data: SessionInput, plan_id: UUID | None = None) -> StudySession:
+    return StudySession(user_id=user_id, plan_id=plan_id, source="manual", **data.model_dump())
+
+
+def _check_in_week(
+    starts_at: datetime,
+    ends_at: datetime,
+    window: tuple[datetime, datetime],
+    loc: Sequence[str | int],
+) -> None:
+    if starts_at < window[0] or ends_at > window[1]:
+        raise InvalidInput([*loc, "starts_at"], "The session is outside the plan's week.")
+
+
+async def _check_subject(
+    session: AsyncSession, user_id: UUID, subject_id: UUID | None, loc: Sequence[str | int]
+) -> None:
+    if subject_id is None:
+        return
+    try:
+        await subjects.get_or_404(session, user_id, subject_id)
+    except SubjectNotFound:
+        raise InvalidInput([*loc, "subject_id"], "No such subject.") from None
