@@ -15,8 +15,8 @@ from pydantic import (
 )
 
 from planner.plans.domain import MAX_SESSION, MAX_SESSIONS_PER_PLAN
-from planner.subjects.schemas import UtcTimestamp
 from schediora_runtime.problems import StrictModel
+from schediora_runtime.timestamps import UtcTimestamp
 
 Title = Annotated[
     str,

@@ -1,6 +1,6 @@
 """API models of subjects: separate request models (strict) and the response model."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -9,13 +9,12 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    PlainSerializer,
     StringConstraints,
-    WithJsonSchema,
     field_validator,
 )
 
 from schediora_runtime.problems import StrictModel
+from schediora_runtime.timestamps import UtcTimestamp
 
 Name = Annotated[
     str,
@@ -34,19 +33,6 @@ Color = Annotated[
     StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$"),
     AfterValidator(str.upper),
     Field(examples=["#4F46E5"], description='"#RRGGBB"; answered in upper case.'),
-]
-UtcTimestamp = Annotated[
-    datetime,
-    # RFC 3339 in UTC with whole seconds (API.md), e.g. "2026-11-23T18:00:00Z".
-    PlainSerializer(
-        lambda value: value.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        return_type=str,
-        when_used="json",
-    ),
-    WithJsonSchema(
-        {"type": "string", "format": "date-time", "examples": ["2026-11-23T18:00:00Z"]},
-        mode="serialization",
-    ),
 ]
 
 

@@ -1,0 +1,20 @@
+"""The API's timestamp form (API.md: RFC 3339 in UTC), shared by every response schema."""
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import PlainSerializer, WithJsonSchema
+
+UtcTimestamp = Annotated[
+    datetime,
+    # RFC 3339 in UTC with whole seconds, e.g. "2026-11-23T18:00:00Z".
+    PlainSerializer(
+        lambda value: value.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        return_type=str,
+        when_used="json",
+    ),
+    WithJsonSchema(
+        {"type": "string", "format": "date-time", "examples": ["2026-11-23T18:00:00Z"]},
+        mode="serialization",
+    ),
+]
