@@ -11,10 +11,14 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from schediora_runtime.settings import ServiceSettings
 
 
-def _configure(metadata: MetaData, schema: str, **kwargs: Any) -> None:
+def _configure(
+    metadata: MetaData, schema: str, unmapped_tables: frozenset[str], **kwargs: Any
+) -> None:
     def include_name(name: str | None, type_: str, _parent: Any) -> bool:
         # Autogenerate compares only this service's schema; other services' tables are not ours.
-        return name == schema if type_ == "schema" else True
+        if type_ == "schema":
+            return name == schema
+        return not (type_ == "table" and name in unmapped_tables)
 
     context.configure(
         target_metadata=metadata,
@@ -27,18 +31,24 @@ def _configure(metadata: MetaData, schema: str, **kwargs: Any) -> None:
     )
 
 
-def run_migrations(metadata: MetaData, settings: ServiceSettings) -> None:
-    """Entry point for a service's `migrations/env.py`."""
+def run_migrations(
+    metadata: MetaData,
+    settings: ServiceSettings,
+    *,
+    unmapped_tables: frozenset[str] = frozenset(),
+) -> None:
+    """Entry point for a service's `migrations/env.py`. `unmapped_tables` are kept by the
+    migrations but mapped by no model (legacy tables): autogenerate leaves them alone."""
     schema = settings.database_schema
     url = context.config.attributes.get("database_url") or settings.sqlalchemy_url
     if context.is_offline_mode():
-        _configure(metadata, schema, url=url, literal_binds=True)
+        _configure(metadata, schema, unmapped_tables, url=url, literal_binds=True)
         with context.begin_transaction():
             context.run_migrations()
         return
 
     def migrate(connection: Connection) -> None:
-        _configure(metadata, schema, connection=connection)
+        _configure(metadata, schema, unmapped_tables, connection=connection)
         with context.begin_transaction():
             context.run_migrations()
 

@@ -80,6 +80,11 @@ _STATUS_CODES = {
 }
 
 
+def documented_problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` for a route's error answers, as the problem documents they are."""
+    return {status: {"content": {PROBLEM_MEDIA_TYPE: {}}} for status in statuses}
+
+
 def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
     body = problem.body()
     if request_id := correlation_id.get():

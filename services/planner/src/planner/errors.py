@@ -53,6 +53,12 @@ class InvalidTransition(Conflict):
     code = "invalid_transition"
 
 
+class SessionIsHistory(Conflict):
+    """A session of a superseded plan: history is shown, never changed (DEVELOPERS.md)."""
+
+    code = "plan_superseded"
+
+
 class SessionLimitReached(ProblemError):
     status = 422
     code = "limit_reached"

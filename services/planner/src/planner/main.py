@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 
+from planner.dashboard.endpoints import router as dashboard_router
 from planner.db import outbox, processed_events
 from planner.messaging import SUBSCRIPTIONS
 from planner.models import load_models
@@ -21,7 +22,7 @@ def create_app(
         settings or Settings(),
         title="Schediora planner",
         description="Planning: subjects, plans, sessions, AI jobs and the dashboard.",
-        routers=[subjects_router, plans_router, sessions_router],
+        routers=[subjects_router, plans_router, sessions_router, dashboard_router],
         outbox=outbox,
         processed_events=processed_events,
         subscriptions=SUBSCRIPTIONS,

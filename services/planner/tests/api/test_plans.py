@@ -2,6 +2,7 @@
 
 import asyncio
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 
@@ -96,6 +97,15 @@ async def test_a_plan_is_created_with_its_sessions_in_start_order(client, alice,
         # Monday 05:00 UTC is still Sunday evening in Los Angeles: last week.
         ("America/Los_Angeles", "monday", at(23, 5), "2026-11-16"),
         ("UTC", "sunday", at(25, 12), "2026-11-22"),
+        # Kiritimati is UTC+14: Sunday 10:00Z is already Monday Nov 30 there.
+        ("Pacific/Kiritimati", "monday", at(29, 9, 59), "2026-11-23"),
+        ("Pacific/Kiritimati", "monday", at(29, 10), "2026-11-30"),
+        # Los Angeles leaves daylight saving on Sunday Nov 1: midnight is 08:00Z from then on.
+        ("America/Los_Angeles", "monday", at(2, 7, 59), "2026-10-26"),
+        ("America/Los_Angeles", "monday", at(2, 8), "2026-11-02"),
+        # ...and enters it on Sunday March 8: the week of March 9 starts at 07:00Z.
+        ("America/Los_Angeles", "monday", datetime(2026, 3, 9, 6, 59, tzinfo=UTC), "2026-03-02"),
+        ("America/Los_Angeles", "monday", datetime(2026, 3, 9, 7, tzinfo=UTC), "2026-03-09"),
     ],
 )
 async def test_the_default_week_is_the_current_one_in_the_users_calendar(

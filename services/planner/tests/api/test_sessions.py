@@ -20,6 +20,7 @@ from .plan_factories import (
     iso,
     list_all,
     patch_session,
+    set_preferences,
     slot,
     supersede,
 )
@@ -270,3 +271,35 @@ async def test_every_sessions_route_needs_a_token(client):
     ):
         response = await client.request(method, url, json={} if method != "GET" else None)
         assert response.status_code == 401
+
+
+async def test_a_superseded_plans_session_is_history_and_cannot_change(
+    client, alice, plan, running_app
+):
+    session = await add_session(client, alice, slot(25, 9))
+    await supersede(running_app, plan["id"])
+    for body in ({"status": "completed"}, {"title": "Rewritten"}, {"starts_at": iso(at(25, 7))}):
+        response = await patch_session(client, alice, session["id"], **body)
+        assert_problem(response, 409, "plan_superseded")
+    kept = (await client.get(f"{PLANS}/{plan['id']}", headers=alice.headers)).json()
+    assert kept["sessions"] == [session]
+
+
+@pytest.mark.parametrize(
+    ("now", "listed"),
+    [
+        # Sunday 09:59Z is Sunday 23:59 in Kiritimati (UTC+14): still the week of Nov 23.
+        (at(29, 9, 59), ["2026-11-22T10:00:00Z"]),
+        # A minute later it is Monday Nov 30 there: a new week.
+        (at(29, 10), ["2026-11-29T10:00:00Z"]),
+    ],
+)
+async def test_this_weeks_sessions_follow_midnight_in_kiritimati(
+    client, alice, clock, running_app, now, listed
+):
+    await set_preferences(running_app, alice, "Pacific/Kiritimati", "monday")
+    # Monday 00:00 local is 10:00Z on the Sunday before.
+    await create_plan(client, alice, week_start="2026-11-23", sessions=[slot(22, 10)])
+    await create_plan(client, alice, week_start="2026-11-30", sessions=[slot(29, 10)])
+    clock.now = now
+    assert [s["starts_at"] for s in await list_all(client, alice, SESSIONS)] == listed

@@ -4,7 +4,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from planner.plans.domain import Calendar, can_transition
+from planner.plans.domain import can_transition
+from planner.users.domain import Calendar
 
 
 @pytest.mark.parametrize(

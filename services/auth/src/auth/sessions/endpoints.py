@@ -1,26 +1,22 @@
 """`/api/v1/auth`: register, log in, refresh, log out, and the public keys (API.md: Auth)."""
 
-from typing import Any
-
 from fastapi import APIRouter, Response, status
 
 from auth.deps import AuthDep, ClientAddress, SessionDep
 from auth.sessions import service
 from auth.sessions.schemas import Jwks, LoginRequest, RefreshRequest, Registered, TokenPair
 from auth.users.schemas import RegisterRequest
+from schediora_runtime.problems import documented_problems
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 _NO_STORE = {"Cache-Control": "no-store"}  # RFC 6749 §5.1: token responses are not cached
-_PROBLEMS: dict[int | str, dict[str, Any]] = {
-    code: {"content": {"application/problem+json": {}}} for code in (401, 409, 422, 429)
-}
 
 
 @router.post(
     "/register",
     status_code=status.HTTP_201_CREATED,
-    responses={k: _PROBLEMS[k] for k in (409, 422, 429)},
+    responses=documented_problems(409, 422, 429),
 )
 async def register(
     body: RegisterRequest,
@@ -41,7 +37,7 @@ async def register(
     )
 
 
-@router.post("/login", responses={k: _PROBLEMS[k] for k in (401, 422, 429)})
+@router.post("/login", responses=documented_problems(401, 422, 429))
 async def login(
     body: LoginRequest,
     session: SessionDep,
@@ -60,7 +56,7 @@ async def login(
     )
 
 
-@router.post("/refresh", responses={k: _PROBLEMS[k] for k in (401, 422, 429)})
+@router.post("/refresh", responses=documented_problems(401, 422, 429))
 async def refresh(
     body: RefreshRequest,
     session: SessionDep,

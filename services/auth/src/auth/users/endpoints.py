@@ -1,22 +1,17 @@
 """`/api/v1/users`: the signed-in user's profile and preferences (API.md: Users)."""
 
-from typing import Any
-
 from fastapi import APIRouter
 
 from auth.deps import AuthDep, CurrentUser, SessionDep
 from auth.users import service
 from auth.users.schemas import Preferences, UserRead
+from schediora_runtime.problems import documented_problems
 from schediora_runtime.security import InvalidTokenProblem
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
 
-_PROBLEMS: dict[int | str, dict[str, Any]] = {
-    code: {"content": {"application/problem+json": {}}} for code in (401, 422)
-}
 
-
-@router.get("/me", responses={401: _PROBLEMS[401]})
+@router.get("/me", responses=documented_problems(401))
 async def me(user_id: CurrentUser, session: SessionDep) -> UserRead:
     """The signed-in user's profile and preferences (null until set)."""
     try:
@@ -25,7 +20,7 @@ async def me(user_id: CurrentUser, session: SessionDep) -> UserRead:
         raise InvalidTokenProblem(presented=True) from None
 
 
-@router.put("/preferences", responses=_PROBLEMS)
+@router.put("/preferences", responses=documented_problems(401, 422))
 async def replace_preferences(
     body: Preferences, user_id: CurrentUser, session: SessionDep, auth: AuthDep
 ) -> Preferences:

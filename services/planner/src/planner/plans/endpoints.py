@@ -1,7 +1,7 @@
 """`/api/v1/plans` and `/api/v1/sessions`: the user's weekly plans and their study sessions
 (API.md: Plans and sessions)."""
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query
@@ -19,6 +19,7 @@ from planner.plans.schemas import (
     SessionRead,
     SessionUpdate,
 )
+from schediora_runtime.problems import documented_problems
 
 plans_router = APIRouter(prefix="/api/v1/plans", tags=["plans"])
 sessions_router = APIRouter(prefix="/api/v1/sessions", tags=["sessions"])
@@ -27,12 +28,7 @@ Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Cursor = Annotated[str | None, Query(max_length=256)]
 
 
-def _problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """Error answers, documented as the RFC 9457 problem documents they are."""
-    return {status: {"content": {"application/problem+json": {}}} for status in (401, *statuses)}
-
-
-@plans_router.get("", responses=_problems(422))
+@plans_router.get("", responses=documented_problems(401, 422))
 async def list_plans(
     user_id: CurrentUser,
     session: SessionDep,
@@ -47,7 +43,7 @@ async def list_plans(
     return PlanPage(items=[PlanRead.model_validate(p) for p in plans], next_cursor=next_cursor)
 
 
-@plans_router.post("", status_code=201, responses=_problems(409, 422))
+@plans_router.post("", status_code=201, responses=documented_problems(401, 409, 422))
 async def create_plan(
     user_id: CurrentUser, session: SessionDep, now: Now, body: PlanCreate
 ) -> PlanWithSessions:
@@ -55,13 +51,15 @@ async def create_plan(
     return PlanWithSessions.model_validate(await service.create(session, user_id, body, now))
 
 
-@plans_router.get("/current", responses=_problems(404))
+@plans_router.get("/current", responses=documented_problems(401, 404))
 async def get_current_plan(user_id: CurrentUser, session: SessionDep, now: Now) -> PlanWithSessions:
     """The active plan whose week contains today in the user's time zone."""
     return PlanWithSessions.model_validate(await service.current(session, user_id, now))
 
 
-@plans_router.post("/current/sessions", status_code=201, responses=_problems(404, 409, 422))
+@plans_router.post(
+    "/current/sessions", status_code=201, responses=documented_problems(401, 404, 409, 422)
+)
 async def add_session(
     user_id: CurrentUser, session: SessionDep, now: Now, body: SessionInput
 ) -> SessionRead:
@@ -69,13 +67,13 @@ async def add_session(
     return SessionRead.model_validate(await service.add_session(session, user_id, body, now))
 
 
-@plans_router.get("/{plan_id}", responses=_problems(404, 422))
+@plans_router.get("/{plan_id}", responses=documented_problems(401, 404, 422))
 async def get_plan(user_id: CurrentUser, session: SessionDep, plan_id: UUID) -> PlanWithSessions:
     """One plan with all its sessions, a superseded plan's too."""
     return PlanWithSessions.model_validate(await service.get_or_404(session, user_id, plan_id))
 
 
-@sessions_router.get("", responses=_problems(422))
+@sessions_router.get("", responses=documented_problems(401, 422))
 async def list_sessions(
     user_id: CurrentUser,
     session: SessionDep,
@@ -93,7 +91,7 @@ async def list_sessions(
     )
 
 
-@sessions_router.patch("/{session_id}", responses=_problems(404, 409, 422))
+@sessions_router.patch("/{session_id}", responses=documented_problems(401, 404, 409, 422))
 async def update_session(
     user_id: CurrentUser, session: SessionDep, now: Now, session_id: UUID, body: SessionUpdate
 ) -> SessionRead:

@@ -90,7 +90,8 @@ class StudySession(Base):
         return minutes_between(self.starts_at, self.ends_at)
 
 
-_SESSION_MINUTES = cast(
+# A session's scheduled length in whole minutes, as SQL.
+SCHEDULED_MINUTES = cast(
     func.floor(extract("epoch", StudySession.ends_at - StudySession.starts_at) / 60), Integer
 )
 
@@ -121,7 +122,7 @@ class StudyPlan(Base):
         select(func.count()).where(StudySession.plan_id == id).scalar_subquery()
     )
     total_minutes: Mapped[int] = column_property(
-        select(func.coalesce(func.sum(_SESSION_MINUTES), 0))
+        select(func.coalesce(func.sum(SCHEDULED_MINUTES), 0))
         .where(StudySession.plan_id == id)
         .scalar_subquery()
     )

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from planner.pagination import Position
-from planner.plans.domain import WEEK
 from planner.plans.models import ACTIVE_PLAN_INDEX, NO_OVERLAP_CONSTRAINT, StudyPlan, StudySession
+from planner.users.domain import WEEK
 
 
 class ActivePlanExists(Exception):

@@ -14,6 +14,7 @@ from planner.errors import (
     NoCurrentPlan,
     PlanExists,
     PlanNotFound,
+    SessionIsHistory,
     SessionLimitReached,
     SessionNotFound,
     SessionOverlap,
@@ -21,21 +22,13 @@ from planner.errors import (
 )
 from planner.pagination import Position, decode_cursor, encode_cursor
 from planner.plans import repository
-from planner.plans.domain import MAX_SESSIONS_PER_PLAN, Calendar, can_transition, minutes_between
+from planner.plans.domain import MAX_SESSIONS_PER_PLAN, can_transition, minutes_between
 from planner.plans.models import StudyPlan, StudySession
 from planner.plans.schemas import PlanCreate, SessionInput, SessionUpdate, check_range
 from planner.subjects import service as subjects
 from planner.users import service as users
 
 OVERLAP = "The session overlaps another of your sessions."
-
-
-async def calendar(session: AsyncSession, user_id: UUID) -> Calendar:
-    """The user's time zone and first weekday; UTC and Monday until they have set them."""
-    user = await users.get(session, user_id)
-    if user is None:
-        return Calendar()
-    return Calendar(user.timezone, user.week_starts_on)
 
 
 async def get_or_404(session: AsyncSession, user_id: UUID, plan_id: UUID) -> StudyPlan:
@@ -47,7 +40,7 @@ async def get_or_404(session: AsyncSession, user_id: UUID, plan_id: UUID) -> Stu
 
 async def current(session: AsyncSession, user_id: UUID, now: datetime) -> StudyPlan:
     """The active plan whose week contains today in the user's time zone."""
-    today = (await calendar(session, user_id)).today(now)
+    today = (await users.calendar(session, user_id)).today(now)
     plan = await repository.current_plan(session, user_id, today)
     if plan is None:
         raise NoCurrentPlan("There is no active plan for the current week.")
@@ -82,7 +75,7 @@ async def list_sessions(
     after = decode_cursor(cursor) if cursor is not None else None
     between = None
     if week == "current":
-        user_calendar = await calendar(session, user_id)
+        user_calendar = await users.calendar(session, user_id)
         between = user_calendar.window(user_calendar.current_week(now))
     rows = await repository.list_sessions(
         session, user_id, between=between, limit=limit + 1, after=after
@@ -97,7 +90,7 @@ async def create(
     session: AsyncSession, user_id: UUID, data: PlanCreate, now: datetime
 ) -> StudyPlan:
     """A manual plan for a week, with its sessions; one active plan per user and week."""
-    user_calendar = await calendar(session, user_id)
+    user_calendar = await users.calendar(session, user_id)
     week_start = data.week_start or user_calendar.current_week(now)
     if not user_calendar.is_week_start(week_start):
         raise InvalidInput(
@@ -127,7 +120,7 @@ async def add_session(
     session: AsyncSession, user_id: UUID, data: SessionInput, now: datetime
 ) -> StudySession:
     """A manual session in the current plan, inside its week."""
-    user_calendar = await calendar(session, user_id)
+    user_calendar = await users.calendar(session, user_id)
     # The lock on the plan's row makes the count and the insert one step (at most 200).
     plan = await repository.current_plan(session, user_id, user_calendar.today(now), lock=True)
     if plan is None:
@@ -151,6 +144,8 @@ async def update_session(
     study_session = await repository.get_session(session, user_id, session_id)
     if study_session is None:
         raise SessionNotFound("No such session.")
+    if study_session.plan.status == "superseded":
+        raise SessionIsHistory("The session belongs to a superseded plan; it can no longer change.")
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
     if "starts_at" in changes or "ends_at" in changes:
         starts_at = changes.get("starts_at", study_session.starts_at)
@@ -159,7 +154,7 @@ async def update_session(
             check_range(starts_at, ends_at)
         except ValueError as exc:
             raise InvalidInput(["body"], str(exc)) from None
-        window = (await calendar(session, user_id)).window(study_session.plan.week_start)
+        window = (await users.calendar(session, user_id)).window(study_session.plan.week_start)
         _check_in_week(starts_at, ends_at, window, ["body"])
     if changes.get("subject_id") is not None:
         await _check_subject(session, user_id, changes["subject_id"], ["body"])

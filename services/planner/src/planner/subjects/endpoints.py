@@ -1,6 +1,6 @@
 """`/api/v1/subjects`: the user's subjects (API.md: Subjects)."""
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
@@ -9,16 +9,12 @@ from planner.deps import CurrentUser, SessionDep
 from planner.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from planner.subjects import service
 from planner.subjects.schemas import SubjectCreate, SubjectPage, SubjectRead, SubjectUpdate
+from schediora_runtime.problems import documented_problems
 
 router = APIRouter(prefix="/api/v1/subjects", tags=["subjects"])
 
 
-def _problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """Error answers, documented as the RFC 9457 problem documents they are."""
-    return {status: {"content": {"application/problem+json": {}}} for status in (401, *statuses)}
-
-
-@router.get("", responses=_problems(422))
+@router.get("", responses=documented_problems(401, 422))
 async def list_subjects(
     user_id: CurrentUser,
     session: SessionDep,
@@ -32,7 +28,7 @@ async def list_subjects(
     )
 
 
-@router.post("", status_code=201, responses=_problems(409, 422))
+@router.post("", status_code=201, responses=documented_problems(401, 409, 422))
 async def create_subject(
     user_id: CurrentUser, session: SessionDep, body: SubjectCreate
 ) -> SubjectRead:
@@ -40,7 +36,7 @@ async def create_subject(
     return SubjectRead.model_validate(await service.create(session, user_id, body))
 
 
-@router.patch("/{subject_id}", responses=_problems(404, 409, 422))
+@router.patch("/{subject_id}", responses=documented_problems(401, 404, 409, 422))
 async def update_subject(
     user_id: CurrentUser, session: SessionDep, subject_id: UUID, body: SubjectUpdate
 ) -> SubjectRead:
@@ -48,7 +44,7 @@ async def update_subject(
     return SubjectRead.model_validate(await service.update(session, user_id, subject_id, body))
 
 
-@router.delete("/{subject_id}", status_code=204, responses=_problems(404, 422))
+@router.delete("/{subject_id}", status_code=204, responses=documented_problems(401, 404, 422))
 async def delete_subject(user_id: CurrentUser, session: SessionDep, subject_id: UUID) -> Response:
     """Remove a subject."""
     await service.delete(session, user_id, subject_id)

@@ -6,6 +6,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from planner.users import repository
+from planner.users.domain import Calendar
 from planner.users.models import PlannerUser
 from schediora_contracts.common import Preferences
 
@@ -32,3 +33,11 @@ async def lock(session: AsyncSession, user_id: UUID) -> None:
 async def get(session: AsyncSession, user_id: UUID) -> PlannerUser | None:
     """The user's copy, or None before the planner has heard of them."""
     return await repository.get(session, user_id)
+
+
+async def calendar(session: AsyncSession, user_id: UUID) -> Calendar:
+    """The user's time zone and first weekday; UTC and Monday until they have set them."""
+    user = await repository.get(session, user_id)
+    if user is None:
+        return Calendar()
+    return Calendar(user.timezone, user.week_starts_on)

@@ -1,0 +1,142 @@
+"""The dashboard's queries: set-based aggregates over the sessions of a user's active plans.
+
+A session belongs to the local day on which it starts, in the user's time zone; PostgreSQL
+does that conversion (`timezone(zone, starts_at)`), so a DST day of 23 or 25 hours is counted
+as one day like any other.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from uuid import UUID
+
+from sqlalchemy import Date, Integer, case, cast, func, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from planner.plans.models import SCHEDULED_MINUTES, StudySession
+from planner.subjects.models import Subject
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Minutes planned and completed, and the session count, of one group of sessions."""
+
+    planned_minutes: int
+    completed_minutes: int
+    sessions: int
+
+
+@dataclass(frozen=True)
+class SubjectTotals:
+    subject_id: UUID
+    name: str
+    totals: Totals
+
+
+@dataclass(frozen=True)
+class RangeTotals:
+    """One range's totals; sessions without a subject count everywhere except `by_subject`."""
+
+    by_day: dict[date, Totals]
+    by_status: dict[str, Totals]
+    by_subject: list[SubjectTotals]
+
+
+def _local_day(zone: str):
+    return cast(func.timezone(zone, StudySession.starts_at), Date)
+
+
+# API.md: completed sessions count by `actual_minutes` when set, else by their scheduled length.
+_COMPLETED_MINUTES = case(
+    (
+        StudySession.status == "completed",
+        func.coalesce(StudySession.actual_minutes, SCHEDULED_MINUTES),
+    ),
+    else_=0,
+)
+
+
+async def range_totals(
+    session: AsyncSession, user_id: UUID, zone: str, between: tuple[datetime, datetime]
+) -> RangeTotals:
+    """Totals of the sessions starting in `between`, grouped by local day, by status and by
+    subject, in one pass over the rows (`GROUPING SETS`)."""
+    sessions = (
+        select(
+            _local_day(zone).label("day"),
+            StudySession.status,
+            StudySession.subject_id,
+            SCHEDULED_MINUTES.label("planned"),
+            _COMPLETED_MINUTES.label("completed"),
+        )
+        .where(
+            StudySession.user_id == user_id,
+            StudySession.active,
+            StudySession.starts_at >= between[0],
+            StudySession.starts_at < between[1],
+        )
+        .subquery("sessions")
+    )
+    statement = (
+        select(
+            sessions.c.day,
+            sessions.c.status,
+            sessions.c.subject_id,
+            Subject.name,
+            func.grouping(sessions.c.day).label("no_day"),
+            func.grouping(sessions.c.status).label("no_status"),
+            func.sum(sessions.c.planned).label("planned_minutes"),
+            func.sum(sessions.c.completed).label("completed_minutes"),
+            func.count().label("sessions"),
+        )
+        .select_from(sessions)
+        .outerjoin(Subject, Subject.id == sessions.c.subject_id)
+        .group_by(
+            func.grouping_sets(
+                tuple_(sessions.c.day),
+                tuple_(sessions.c.status),
+                tuple_(sessions.c.subject_id, Subject.name),
+            )
+        )
+    )
+    by_day: dict[date, Totals] = {}
+    by_status: dict[str, Totals] = {}
+    by_subject: list[SubjectTotals] = []
+    for row in await session.execute(statement):
+        totals = Totals(int(row.planned_minutes), int(row.completed_minutes), row.sessions)
+        if not row.no_day:
+            by_day[row.day] = totals
+        elif not row.no_status:
+            by_status[row.status] = totals
+        elif row.subject_id is not None:
+            by_subject.append(SubjectTotals(row.subject_id, row.name, totals))
+    return RangeTotals(by_day, by_status, by_subject)
+
+
+async def streak_days(
+    session: AsyncSession, user_id: UUID, zone: str, today: date, until: datetime
+) -> int:
+    """Consecutive local days with a completed session, ending today or, while nothing is
+    completed yet today, yesterday; `until` is the end of today. Gaps and islands: on
+    consecutive days, newest first, `day + row_number` stays the same."""
+    completed_days = (
+        select(_local_day(zone).label("day"))
+        .where(
+            StudySession.user_id == user_id,
+            StudySession.active,
+            StudySession.status == "completed",
+            StudySession.starts_at < until,
+        )
+        .distinct()
+        .cte("completed_days")
+    )
+    island = completed_days.c.day + func.row_number().over(
+        order_by=completed_days.c.day.desc()
+    ).cast(Integer)
+    ranked = select(island.label("island")).subquery("ranked")
+    latest = select(func.max(completed_days.c.day)).scalar_subquery()
+    statement = (
+        select(func.count())
+        .select_from(ranked)
+        .where(ranked.c.island == latest + 1, latest >= today - timedelta(days=1))
+    )
+    return await session.scalar(statement) or 0
