@@ -16,6 +16,9 @@ def settings(test_database) -> Settings:
         events_exchange=testing.unique_name("exchange"),
         queue_name=testing.unique_name("planner"),
         log_json=False,
+        # Tests fix the clock of requests, not of the deadline worker: they call the worker's
+        # use case themselves (the end-to-end tests run it for real).
+        job_sweep_interval_seconds=3600,
     )
 
 

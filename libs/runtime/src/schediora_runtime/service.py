@@ -2,7 +2,7 @@
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
@@ -31,6 +31,11 @@ from schediora_runtime.tracing import (
 logger = logging.getLogger(__name__)
 
 
+Worker = Callable[["ServiceRuntime"], Awaitable[None]]
+"""A background loop a service runs while it is up (e.g. failing overdue jobs); it is
+cancelled at shutdown, before the consumer and the relay stop."""
+
+
 class ServiceRuntime:
     """Everything a service keeps open while it runs; built in the lifespan, never at import."""
 
@@ -41,8 +46,11 @@ class ServiceRuntime:
         outbox: Table | None,
         processed_events: Table | None,
         subscriptions: Subscriptions,
+        workers: Sequence[Worker] = (),
     ):
         self.settings = settings
+        self.workers = workers
+        self._worker_tasks: list[asyncio.Task[None]] = []
         self.engine = create_engine(settings)
         self.topology = Topology(
             exchange=settings.events_exchange,
@@ -86,9 +94,16 @@ class ServiceRuntime:
             await self.relay.start()
         if self.consumer is not None:
             await self.consumer.start()
+        self._worker_tasks = [
+            asyncio.create_task(worker(self), name=getattr(worker, "__name__", "worker"))
+            for worker in self.workers
+        ]
 
     async def stop(self) -> None:
         # Stop taking work first, then flush what is in flight, then close connections.
+        for task in self._worker_tasks:
+            task.cancel()
+        await asyncio.gather(*self._worker_tasks, return_exceptions=True)
         if self.consumer is not None:
             self._housekeeping.cancel()
             await asyncio.gather(self._housekeeping, return_exceptions=True)
@@ -146,6 +161,7 @@ def create_service_app(
     processed_events: Table | None = None,
     subscriptions: Subscriptions | None = None,
     token_verifier: TokenVerifier | None = None,
+    workers: Sequence[Worker] = (),
 ) -> FastAPI:
     """A FastAPI app with logs, tracing, request ids, problem+json, health and messaging wired.
 
@@ -164,6 +180,7 @@ def create_service_app(
                 outbox=outbox,
                 processed_events=processed_events,
                 subscriptions=subscriptions or {},
+                workers=workers,
             )
             app.state.runtime = runtime
             app.state.health_checks = {

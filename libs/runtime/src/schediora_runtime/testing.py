@@ -16,14 +16,18 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import aio_pika
 import psycopg
 from alembic import command
 from alembic.config import Config
 
+from schediora_contracts import EventEnvelope
 from schediora_runtime.bootstrap import ADMIN_URL, bootstrap, role_name
+from schediora_runtime.messaging.codec import encode
 
+_T = TypeVar("_T")
 logger = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parents[4]
@@ -189,14 +193,33 @@ async def delete_broker_objects(
 
 
 async def eventually(
-    check: Callable[[], Awaitable[bool]],
+    check: Callable[[], Awaitable[_T]],
     timeout: float = 15.0,  # noqa: ASYNC109 - the deadline is part of the failure message
     interval: float = 0.05,
-) -> None:
-    """Wait until `check()` is true; fail the test with a clear message at `timeout`."""
+) -> _T:
+    """Wait until `check()` returns something true, and return it; fail the test with a clear
+    message at `timeout`."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if await check():
-            return
+        if result := await check():
+            return result
         await asyncio.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s: {check.__qualname__}")
+
+
+async def publish(rabbitmq_url: str, exchange_name: str, *envelopes: EventEnvelope) -> None:
+    """Publish envelopes as a producer's relay would: persistent, mandatory, confirmed."""
+    connection = await aio_pika.connect(rabbitmq_url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+        exchange = await channel.get_exchange(exchange_name)
+        for envelope in envelopes:
+            await exchange.publish(
+                aio_pika.Message(
+                    encode(envelope),
+                    message_id=str(envelope.event_id),
+                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                ),
+                routing_key=envelope.routing_key,
+                mandatory=True,
+            )

@@ -1,9 +1,9 @@
 """Annotated dependencies for the planner endpoints."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
 from schediora_runtime.deps import SessionDep
 from schediora_runtime.security import CurrentUser
@@ -16,4 +16,12 @@ def utc_now() -> datetime:
 
 Now = Annotated[datetime, Depends(utc_now)]
 
-__all__ = ["CurrentUser", "Now", "SessionDep", "utc_now"]
+
+def job_deadline(request: Request) -> timedelta:
+    """How long an AI job may wait for its outcome (`GENERATION_DEADLINE_SECONDS`)."""
+    return timedelta(seconds=request.app.state.settings.generation_deadline_seconds)
+
+
+JobDeadline = Annotated[timedelta, Depends(job_deadline)]
+
+__all__ = ["CurrentUser", "JobDeadline", "Now", "SessionDep", "utc_now"]

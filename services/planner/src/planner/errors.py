@@ -72,3 +72,29 @@ class InvalidInput(ProblemError):
 
     def __init__(self, loc: list[str | int], msg: str) -> None:
         super().__init__("The request is not valid.", errors=[{"loc": loc, "msg": msg}])
+
+
+class JobNotFound(NotFound):
+    """No such AI job for this user (another user's job is "not found" too)."""
+
+
+class WeeklyPlanExists(Conflict):
+    code = "weekly_plan_exists"
+
+
+class GenerationInProgress(Conflict):
+    """The week's window is held by a queued or running job; the body names it (`job_id`)."""
+
+    code = "generation_in_progress"
+
+
+class NoSubjects(ProblemError):
+    status = 422
+    code = "no_subjects"
+
+
+class OnboardingRequired(ProblemError):
+    """Generation needs the user's availability, set through `PUT /users/preferences`."""
+
+    status = 422
+    code = "onboarding_required"

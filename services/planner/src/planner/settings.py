@@ -12,3 +12,10 @@ class Settings(ServiceSettings):
         "postgresql+psycopg://schediora_planner@127.0.0.1:5432/schediora"
     )
     database_schema: str = "planner"
+
+    generation_deadline_seconds: float = Field(
+        default=120, gt=0, description="A job with no outcome after this is failed."
+    )
+    job_sweep_interval_seconds: float = Field(
+        default=5, gt=0, description="How often overdue jobs are looked for."
+    )

@@ -70,16 +70,23 @@ async def list_all(client: httpx.AsyncClient, user: Any, url: str, **params: Any
             return items
 
 
-async def set_preferences(app, user: Any, timezone: str, week_starts_on: str) -> None:
+EVENINGS = tuple({"weekday": day, "start": "18:00", "end": "21:00"} for day in range(7))
+
+
+async def set_preferences(
+    app, user: Any, timezone: str, week_starts_on: str, availability: tuple = ()
+) -> None:
     """Store the user's preferences as auth's event would."""
-    preferences = Preferences(
-        timezone=timezone,
-        week_starts_on=week_starts_on,
-        daily_goal_minutes=60,
-        session_minutes=50,
-        break_minutes=10,
-        availability=(),
-        preferred_time_of_day="any",
+    preferences = Preferences.model_validate(
+        {
+            "timezone": timezone,
+            "week_starts_on": week_starts_on,
+            "daily_goal_minutes": 120,
+            "session_minutes": 50,
+            "break_minutes": 10,
+            "availability": availability,
+            "preferred_time_of_day": "any",
+        }
     )
     async for session in transaction(app.state.runtime.sessionmaker):
         await users.replace_preferences(session, user.id, preferences, datetime.now(UTC))

@@ -7,12 +7,14 @@ import uuid
 import pytest
 
 from .factories import SUBJECTS, create_subject
-from .plan_factories import PLANS, SESSIONS, create_plan, slot
+from .job_factories import GENERATE
+from .plan_factories import EVENINGS, PLANS, SESSIONS, create_plan, set_preferences, slot
 from .test_subjects import assert_problem
 
 # (method, path template) → a body that would be valid for the owner.
 ID_ROUTES = {
     ("GET", "/api/v1/plans/{plan_id}"): None,
+    ("GET", "/api/v1/ai/jobs/{job_id}"): None,
     ("PATCH", "/api/v1/sessions/{session_id}"): {"status": "completed"},
     ("PATCH", "/api/v1/subjects/{subject_id}"): {"name": "Taken over"},
     ("DELETE", "/api/v1/subjects/{subject_id}"): None,
@@ -30,16 +32,20 @@ def _routes(app) -> set[tuple[str, str]]:
 
 
 @pytest.fixture
-async def bobs_data(client, bob, clock) -> dict[str, str]:
-    """Bob's subject, current plan and session: the rows Alice must never reach."""
+async def bobs_data(client, bob, clock, running_app) -> dict[str, str]:
+    """Bob's subject, current plan and session, and his job for next week: the rows Alice
+    must never reach."""
+    await set_preferences(running_app, bob, "UTC", "monday", EVENINGS)
     subject = await create_subject(client, bob, "Bob's private subject")
     plan = await create_plan(
         client, bob, title="Bob's plan", sessions=[slot(24, 9, 60, subject_id=subject["id"])]
     )
+    job = await client.post(GENERATE, json={"week_start": "2026-11-30"}, headers=bob.headers)
     return {
         "subject_id": subject["id"],
         "plan_id": plan["id"],
         "session_id": plan["sessions"][0]["id"],
+        "job_id": job.json()["id"],
     }
 
 
@@ -76,13 +82,18 @@ async def test_no_read_shows_another_users_rows(client, alice, bob, bobs_data, r
         if method == "GET" and "{" not in path and path not in NOT_USER_DATA
     )
     assert reads == [
+        "/api/v1/ai/plans/status/weekly",
         "/api/v1/dashboard/summary",
         PLANS,
         "/api/v1/plans/current",
         SESSIONS,
         SUBJECTS,
     ]
-    queries = {SESSIONS: {"week": "all"}, "/api/v1/dashboard/summary": {"range": "30d"}}
+    queries = {
+        SESSIONS: {"week": "all"},
+        "/api/v1/dashboard/summary": {"range": "30d"},
+        "/api/v1/ai/plans/status/weekly": {"week_start": "2026-11-30"},
+    }
     for path in reads:
         mine = await client.get(path, params=queries.get(path), headers=alice.headers)
         assert mine.status_code in (200, 404), (path, mine.text)

@@ -3,14 +3,13 @@
 import uuid
 from datetime import UTC, datetime, timedelta
 
-import aio_pika
 from sqlalchemy import select
 
 from planner.users.models import PlannerUser
 from schediora_contracts import UserPreferencesUpdated, UserRegistered
 from schediora_contracts.common import AvailabilityWindow, Preferences
 from schediora_runtime import testing
-from schediora_runtime.messaging.codec import encode, wrap
+from schediora_runtime.messaging.codec import wrap
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -28,20 +27,7 @@ def _preferences(timezone: str, goal: int) -> Preferences:
 
 
 async def _publish(settings, *envelopes):
-    connection = await aio_pika.connect(settings.rabbitmq_url)
-    async with connection:
-        channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
-        exchange = await channel.get_exchange(settings.events_exchange)
-        for envelope in envelopes:
-            await exchange.publish(
-                aio_pika.Message(
-                    encode(envelope),
-                    message_id=str(envelope.event_id),
-                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                ),
-                routing_key=envelope.routing_key,
-                mandatory=True,
-            )
+    await testing.publish(settings.rabbitmq_url, settings.events_exchange, *envelopes)
 
 
 async def _user(app, user_id):

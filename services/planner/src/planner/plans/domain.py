@@ -7,6 +7,9 @@ MAX_SESSION_HOURS = 8
 MAX_SESSION = timedelta(hours=MAX_SESSION_HOURS)
 MAX_SESSIONS_PER_PLAN = 200
 
+# A reschedule keeps these where they are, ids unchanged (API.md).
+KEPT_STATUSES = frozenset({"in_progress", "completed"})
+
 # API.md: planned → in_progress | completed | skipped; in_progress → completed | skipped |
 # planned; completed | skipped → planned (undo). Anything else is refused.
 TRANSITIONS: dict[str, frozenset[str]] = {

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from uuid import UUID
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -55,6 +55,18 @@ async def current_plan(
     if lock:
         statement = statement.with_for_update(of=StudyPlan)
     return await session.scalar(statement)
+
+
+async def active_plan_for_week(
+    session: AsyncSession, user_id: UUID, week_start: date
+) -> StudyPlan | None:
+    return await session.scalar(
+        select(StudyPlan).where(
+            StudyPlan.user_id == user_id,
+            StudyPlan.week_start == week_start,
+            StudyPlan.status == "active",
+        )
+    )
 
 
 async def list_plans(
@@ -112,6 +124,37 @@ async def list_sessions(
             tuple_(StudySession.starts_at, StudySession.id) > tuple_(after.key, after.id)
         )
     return (await session.scalars(statement)).all()
+
+
+async def lock_plan(session: AsyncSession, user_id: UUID, plan_id: UUID) -> StudyPlan | None:
+    """The plan with its sessions, its row locked until commit."""
+    return await session.scalar(
+        select(StudyPlan)
+        .where(StudyPlan.id == plan_id, StudyPlan.user_id == user_id)
+        .with_for_update(of=StudyPlan)
+        .options(selectinload(StudyPlan.sessions))
+    )
+
+
+async def supersede(session: AsyncSession, plan: StudyPlan) -> None:
+    """Make the plan history: superseded, its sessions no longer active (nor blocking)."""
+    plan.status = "superseded"
+    await session.execute(
+        update(StudySession).where(StudySession.plan_id == plan.id).values(active=False)
+    )
+    await flush(session)
+
+
+async def move_sessions(session: AsyncSession, session_ids: Sequence[UUID], plan_id: UUID) -> None:
+    """Move sessions, ids unchanged, into the (active) plan `plan_id`."""
+    if session_ids:
+        await session.execute(
+            update(StudySession)
+            .where(StudySession.id.in_(session_ids))
+            .values(plan_id=plan_id, active=True)
+            .execution_options(synchronize_session=False)
+        )
+        await flush(session)
 
 
 async def count_sessions(session: AsyncSession, plan_id: UUID) -> int:

@@ -2,7 +2,7 @@
 takes the request's clock as `now` so that "today" is the caller's to fix."""
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 from uuid import UUID
 
@@ -22,11 +22,17 @@ from planner.errors import (
 )
 from planner.pagination import Position, decode_cursor, encode_cursor
 from planner.plans import repository
-from planner.plans.domain import MAX_SESSIONS_PER_PLAN, can_transition, minutes_between
+from planner.plans.domain import (
+    KEPT_STATUSES,
+    MAX_SESSIONS_PER_PLAN,
+    can_transition,
+    minutes_between,
+)
 from planner.plans.models import StudyPlan, StudySession
 from planner.plans.schemas import PlanCreate, SessionInput, SessionUpdate, check_range
 from planner.subjects import service as subjects
 from planner.users import service as users
+from schediora_contracts.common import PlannedSession
 
 OVERLAP = "The session overlaps another of your sessions."
 
@@ -45,6 +51,18 @@ async def current(session: AsyncSession, user_id: UUID, now: datetime) -> StudyP
     if plan is None:
         raise NoCurrentPlan("There is no active plan for the current week.")
     return plan
+
+
+async def active_for_week(
+    session: AsyncSession, user_id: UUID, week_start: date
+) -> StudyPlan | None:
+    """The week's active plan, if it has one."""
+    return await repository.active_plan_for_week(session, user_id, week_start)
+
+
+async def current_or_none(session: AsyncSession, user_id: UUID, today: date) -> StudyPlan | None:
+    """The active plan whose week contains `today`, with its sessions."""
+    return await repository.current_plan(session, user_id, today)
 
 
 async def list(
@@ -177,6 +195,63 @@ async def update_session(
     except repository.Overlap:
         raise SessionOverlap(OVERLAP) from None
     return study_session
+
+
+async def store_generated(
+    session: AsyncSession,
+    user_id: UUID,
+    *,
+    week_start: date,
+    generation_id: UUID,
+    sessions: Sequence[PlannedSession],
+    replaces: UUID | None,
+) -> StudyPlan:
+    """Store a generated plan as the week's active plan, in the caller's transaction.
+
+    For a reschedule (`replaces`), the replaced plan is superseded and its completed and
+    in-progress sessions move into the new plan with their ids; a generated session that
+    collides with one of them (completed since the request was made) is left out. Raises
+    `PlanExists` when the week is no longer free for this plan, `SessionOverlap` when a
+    session would overlap another active session of the user.
+    """
+    kept: list[StudySession] = []
+    if replaces is not None:
+        previous = await repository.lock_plan(session, user_id, replaces)
+        if previous is None or previous.status != "active":
+            raise PlanExists("The plan being rescheduled is no longer the week's active plan.")
+        kept = [s for s in previous.sessions if s.status in KEPT_STATUSES]
+        await repository.supersede(session, previous)
+    plan = StudyPlan(
+        user_id=user_id, week_start=week_start, source="ai", generation_id=generation_id
+    )
+    known_subjects = {s.id for s in await subjects.chosen(session, user_id, None)}
+    plan.sessions = [
+        StudySession(
+            user_id=user_id,
+            source="ai",
+            title=item.title,
+            starts_at=item.starts_at,
+            ends_at=item.ends_at,
+            # A subject deleted since the request leaves its sessions without one.
+            subject_id=item.subject_id if item.subject_id in known_subjects else None,
+            rationale=item.rationale,
+        )
+        for item in sorted(sessions, key=lambda item: item.starts_at)
+        if not any(_overlaps(item, other) for other in kept)
+    ]
+    try:
+        await repository.add(session, plan)
+        await repository.move_sessions(session, [s.id for s in kept], plan.id)
+    except repository.ActivePlanExists:
+        raise PlanExists("The week already has an active plan.") from None
+    except repository.Overlap:
+        raise SessionOverlap(OVERLAP) from None
+    await repository.refresh_totals(session, plan)
+    return plan
+
+
+def _overlaps(item: PlannedSession, other: StudySession) -> bool:
+    return item.starts_at < other.ends_at and other.starts_at < item.ends_at
 
 
 def _apply_status(study_session: StudySession, status: str, now: datetime) -> None:

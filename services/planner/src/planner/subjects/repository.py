@@ -38,6 +38,16 @@ async def list(
     return (await session.scalars(statement)).all()
 
 
+async def all_of(
+    session: AsyncSession, user_id: UUID, ids: Sequence[UUID] | None = None
+) -> Sequence[Subject]:
+    """The user's subjects (at most 100), or those of them whose id is in `ids`."""
+    statement = select(Subject).where(Subject.user_id == user_id).order_by(Subject.created_at)
+    if ids is not None:
+        statement = statement.where(Subject.id.in_(ids))
+    return (await session.scalars(statement)).all()
+
+
 async def count(session: AsyncSession, user_id: UUID) -> int:
     statement = select(func.count()).select_from(Subject).where(Subject.user_id == user_id)
     return await session.scalar(statement) or 0

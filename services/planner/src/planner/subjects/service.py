@@ -34,6 +34,20 @@ async def list(
     return page, encode_cursor(Position(page[-1].created_at, page[-1].id))
 
 
+async def chosen(
+    session: AsyncSession, user_id: UUID, ids: Sequence[UUID] | None
+) -> Sequence[Subject]:
+    """The user's subjects named by `ids` (all of them when None); `SubjectNotFound` names the
+    first id that is not one of theirs."""
+    subjects = await repository.all_of(session, user_id, ids)
+    if ids is not None:
+        found = {subject.id for subject in subjects}
+        for subject_id in ids:
+            if subject_id not in found:
+                raise SubjectNotFound(f"No subject {subject_id}.")
+    return subjects
+
+
 async def create(session: AsyncSession, user_id: UUID, data: SubjectCreate) -> Subject:
     # The lock on the user's row makes the count and the insert one step: two concurrent
     # creates at 99 subjects cannot both pass the limit.

@@ -35,6 +35,15 @@ async def get(session: AsyncSession, user_id: UUID) -> PlannerUser | None:
     return await repository.get(session, user_id)
 
 
+def preferences(user: PlannerUser | None) -> Preferences | None:
+    """The user's preferences as auth last published them; None until they have set them."""
+    if user is None or user.preferences_updated_at is None:
+        return None
+    return Preferences.model_validate(
+        {field: getattr(user, field) for field in Preferences.model_fields}
+    )
+
+
 async def calendar(session: AsyncSession, user_id: UUID) -> Calendar:
     """The user's time zone and first weekday; UTC and Monday until they have set them."""
     user = await repository.get(session, user_id)

@@ -1,0 +1,88 @@
+"""`/api/v1/ai/plans` and `/api/v1/ai/jobs`: ask for a generated or rescheduled week and follow
+the job (API.md: AI planning)."""
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Header, Query, Response
+
+from planner.deps import CurrentUser, JobDeadline, Now, SessionDep
+from planner.jobs import service
+from planner.jobs.models import AiJob
+from planner.jobs.schemas import GenerateRequest, JobRead, RescheduleRequest, WeeklyStatus
+from schediora_runtime.problems import documented_problems
+
+router = APIRouter(prefix="/api/v1/ai", tags=["ai planning"])
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        pattern=r"^[\x21-\x7e]+$",
+        description="A retried POST with the same key answers with the same job.",
+    ),
+]
+
+
+def _accepted(job: AiJob, response: Response) -> JobRead:
+    response.headers["Location"] = f"/api/v1/ai/jobs/{job.id}"
+    return service.read(job)
+
+
+@router.post("/plans/generate", status_code=202, responses=documented_problems(401, 409, 422))
+async def generate(
+    user_id: CurrentUser,
+    session: SessionDep,
+    now: Now,
+    deadline: JobDeadline,
+    response: Response,
+    body: GenerateRequest,
+    idempotency_key: IdempotencyKey = None,
+) -> JobRead:
+    """Queue the generation of the current (or next) week's plan; poll the job it returns."""
+    job = await service.generate(
+        session, user_id, body, now=now, deadline=deadline, idempotency_key=idempotency_key
+    )
+    return _accepted(job, response)
+
+
+@router.post(
+    "/plans/reschedule", status_code=202, responses=documented_problems(401, 404, 409, 422)
+)
+async def reschedule(
+    user_id: CurrentUser,
+    session: SessionDep,
+    now: Now,
+    deadline: JobDeadline,
+    response: Response,
+    body: RescheduleRequest,
+    idempotency_key: IdempotencyKey = None,
+) -> JobRead:
+    """Queue a new plan for the rest of this week, keeping completed and in-progress sessions
+    and taking your feedback on the current plan in."""
+    job = await service.reschedule(
+        session, user_id, body, now=now, deadline=deadline, idempotency_key=idempotency_key
+    )
+    return _accepted(job, response)
+
+
+@router.get("/plans/status/weekly", responses=documented_problems(401, 422))
+async def weekly_status(
+    user_id: CurrentUser,
+    session: SessionDep,
+    now: Now,
+    week_start: Annotated[
+        date | None, Query(description="The current week (default) or the next one.")
+    ] = None,
+) -> WeeklyStatus:
+    """Whether you can ask for a plan for the week, and the week's latest job."""
+    return await service.weekly_status(session, user_id, now, week_start)
+
+
+@router.get("/jobs/{job_id}", responses=documented_problems(401, 404, 422))
+async def get_job(user_id: CurrentUser, session: SessionDep, job_id: UUID) -> JobRead:
+    """One of your jobs; `completed` means its sessions are already in `/sessions`."""
+    return service.read(await service.get_or_404(session, user_id, job_id))
