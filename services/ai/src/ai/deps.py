@@ -1,5 +1,19 @@
 """Annotated dependencies for the ai endpoints."""
 
-from schediora_runtime.deps import SessionDep
+from datetime import UTC, datetime
+from typing import Annotated
 
-__all__ = ["SessionDep"]
+from fastapi import Depends
+
+from schediora_runtime.deps import SessionDep
+from schediora_runtime.security import CurrentUser
+
+
+def utc_now() -> datetime:
+    """The clock of a request; tests override this dependency."""
+    return datetime.now(UTC)
+
+
+Now = Annotated[datetime, Depends(utc_now)]
+
+__all__ = ["CurrentUser", "Now", "SessionDep", "utc_now"]

@@ -1,8 +1,10 @@
-"""The ai service's subscription table: event type → handler.
+"""The ai service's subscription table: event type → handler."""
 
-The queue `ai.events` is declared now; PlanRequested is bound when generation lands (issue 5).
-"""
-
+from ai.generations.consumers import on_plan_requested
+from ai.providers import Provider
+from schediora_contracts import PlanRequested
 from schediora_runtime.messaging.consumer import Subscriptions
 
-SUBSCRIPTIONS: Subscriptions = {}
+
+def subscriptions(provider: Provider) -> Subscriptions:
+    return {PlanRequested: on_plan_requested(provider)}

@@ -2,4 +2,6 @@
 
 
 def load_models() -> None:
-    """Import each aggregate's models module; the ai service has only messaging tables yet."""
+    """Import each aggregate's models module for its side effect of registering tables."""
+    from ai.feedback import models as feedback  # noqa: F401
+    from ai.generations import models as generations  # noqa: F401

@@ -1,5 +1,7 @@
 """The ai service's settings, read from the environment."""
 
+from typing import Literal
+
 from pydantic import Field, PostgresDsn
 
 from schediora_runtime.settings import ServiceSettings
@@ -12,3 +14,6 @@ class Settings(ServiceSettings):
         "postgresql+psycopg://schediora_ai@127.0.0.1:5432/schediora"
     )
     database_schema: str = "ai"
+    ai_provider: Literal["local"] = Field(
+        default="local", description="Who makes plans: `local` (the CP-SAT solver)."
+    )

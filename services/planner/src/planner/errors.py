@@ -16,19 +16,6 @@ class SubjectLimitReached(ProblemError):
     code = "limit_reached"
 
 
-class InvalidCursor(ProblemError):
-    """A `?cursor=` this API did not hand out: a validation error on that parameter."""
-
-    status = 422
-    code = "validation_error"
-
-    def __init__(self) -> None:
-        super().__init__(
-            "The request is not valid.",
-            errors=[{"loc": ["query", "cursor"], "msg": "Not a cursor this API returned."}],
-        )
-
-
 class PlanNotFound(NotFound):
     """No such plan for this user (another user's plan is "not found" too)."""
 

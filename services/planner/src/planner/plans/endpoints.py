@@ -7,7 +7,6 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 
 from planner.deps import CurrentUser, Now, SessionDep
-from planner.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from planner.plans import service
 from planner.plans.schemas import (
     PlanCreate,
@@ -19,6 +18,7 @@ from planner.plans.schemas import (
     SessionRead,
     SessionUpdate,
 )
+from schediora_runtime.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from schediora_runtime.problems import documented_problems
 
 plans_router = APIRouter(prefix="/api/v1/plans", tags=["plans"])

@@ -9,9 +9,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from planner.pagination import Position
 from planner.plans.models import ACTIVE_PLAN_INDEX, NO_OVERLAP_CONSTRAINT, StudyPlan, StudySession
 from planner.users.domain import WEEK
+from schediora_runtime.pagination import Position
 
 
 class ActivePlanExists(Exception):

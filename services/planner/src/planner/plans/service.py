@@ -20,7 +20,6 @@ from planner.errors import (
     SessionOverlap,
     SubjectNotFound,
 )
-from planner.pagination import Position, decode_cursor, encode_cursor
 from planner.plans import repository
 from planner.plans.domain import (
     KEPT_STATUSES,
@@ -33,6 +32,7 @@ from planner.plans.schemas import PlanCreate, SessionInput, SessionUpdate, check
 from planner.subjects import service as subjects
 from planner.users import service as users
 from schediora_contracts.common import PlannedSession
+from schediora_runtime.pagination import Position, decode_cursor, encode_cursor
 
 OVERLAP = "The session overlaps another of your sessions."
 

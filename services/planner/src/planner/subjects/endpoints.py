@@ -6,9 +6,9 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 
 from planner.deps import CurrentUser, SessionDep
-from planner.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from planner.subjects import service
 from planner.subjects.schemas import SubjectCreate, SubjectPage, SubjectRead, SubjectUpdate
+from schediora_runtime.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from schediora_runtime.problems import documented_problems
 
 router = APIRouter(prefix="/api/v1/subjects", tags=["subjects"])

@@ -7,8 +7,8 @@ from sqlalchemy import func, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from planner.pagination import Position
 from planner.subjects.models import NAME_INDEX, Subject
+from schediora_runtime.pagination import Position
 
 
 class DuplicateName(Exception):

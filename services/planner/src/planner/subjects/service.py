@@ -6,11 +6,11 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from planner.errors import SubjectExists, SubjectLimitReached, SubjectNotFound
-from planner.pagination import Position, decode_cursor, encode_cursor
 from planner.subjects import repository
 from planner.subjects.models import Subject
 from planner.subjects.schemas import SubjectCreate, SubjectUpdate
 from planner.users import service as users
+from schediora_runtime.pagination import Position, decode_cursor, encode_cursor
 
 MAX_SUBJECTS_PER_USER = 100
 

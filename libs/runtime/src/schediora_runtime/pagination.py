@@ -7,7 +7,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from planner.errors import InvalidCursor
+from schediora_runtime.problems import ProblemError
+
+
+class InvalidCursor(ProblemError):
+    """A `?cursor=` this API did not hand out: a validation error on that parameter."""
+
+    status = 422
+    code = "validation_error"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The request is not valid.",
+            errors=[{"loc": ["query", "cursor"], "msg": "Not a cursor this API returned."}],
+        )
+
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100

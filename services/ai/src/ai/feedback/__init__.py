@@ -1,0 +1,1 @@
+"""Feedback: the student's rating of a generated plan, one per generation."""
