@@ -102,6 +102,8 @@ class Stack:
                 env |= {
                     "DATABASE_URL": testing.database_url(name),
                     "QUEUE_NAME": f"{exchange}.{name}",
+                    # Tokens are verified against this stack's auth, not one on the usual port.
+                    "AUTH_JWKS_URL": f"http://127.0.0.1:{ports['auth']}/api/v1/auth/jwks.json",
                 }
             self.services[name] = ServiceProcess(
                 name, ports[name], env, self.log_dir / f"{name}.log"
