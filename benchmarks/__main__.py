@@ -7,10 +7,10 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from benchmarks import auth, gateway
+from benchmarks import auth, gateway, planner
 from schediora_runtime.devstack import Stack
 
-SECTIONS = {"gateway": gateway.section, "auth": auth.section}
+SECTIONS = {"gateway": gateway.section, "auth": auth.section, "planner": planner.section}
 
 
 def _throwaway_signing_key() -> str:
