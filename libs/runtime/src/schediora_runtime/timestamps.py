@@ -9,7 +9,8 @@ UtcTimestamp = Annotated[
     datetime,
     # RFC 3339 in UTC with whole seconds, e.g. "2026-11-23T18:00:00Z".
     PlainSerializer(
-        lambda value: value.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        # isoformat() is several times cheaper than strftime() on every timestamp of a list.
+        lambda value: value.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z",
         return_type=str,
         when_used="json",
     ),

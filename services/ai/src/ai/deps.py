@@ -9,7 +9,7 @@ from schediora_runtime.deps import SessionDep
 from schediora_runtime.security import CurrentUser
 
 
-def utc_now() -> datetime:
+async def utc_now() -> datetime:
     """The clock of a request; tests override this dependency."""
     return datetime.now(UTC)
 

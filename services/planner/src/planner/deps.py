@@ -9,15 +9,16 @@ from schediora_runtime.deps import SessionDep
 from schediora_runtime.security import CurrentUser
 
 
-def utc_now() -> datetime:
-    """The clock of a request; tests override this dependency to fix "today"."""
+async def utc_now() -> datetime:
+    """The clock of a request; tests override this dependency to fix "today". `async`, so
+    FastAPI calls it on the event loop rather than in its thread pool."""
     return datetime.now(UTC)
 
 
 Now = Annotated[datetime, Depends(utc_now)]
 
 
-def job_deadline(request: Request) -> timedelta:
+async def job_deadline(request: Request) -> timedelta:
     """How long an AI job may wait for its outcome (`GENERATION_DEADLINE_SECONDS`)."""
     return timedelta(seconds=request.app.state.settings.generation_deadline_seconds)
 

@@ -15,6 +15,19 @@ async def get(session: AsyncSession, user_id: UUID) -> PlannerUser | None:
     return await session.get(PlannerUser, user_id)
 
 
+async def calendar_fields(session: AsyncSession, user_id: UUID) -> tuple[str, str] | None:
+    """Only the user's time zone and first weekday: every request that computes "today"
+    needs them, and nothing else of the row."""
+    row = (
+        await session.execute(
+            select(PlannerUser.timezone, PlannerUser.week_starts_on).where(
+                PlannerUser.id == user_id
+            )
+        )
+    ).first()
+    return None if row is None else (row.timezone, row.week_starts_on)
+
+
 async def ensure(session: AsyncSession, user_id: UUID) -> None:
     """Create the user's row if it is missing; a no-op when it exists."""
     await session.execute(

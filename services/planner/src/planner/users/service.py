@@ -46,7 +46,7 @@ def preferences(user: PlannerUser | None) -> Preferences | None:
 
 async def calendar(session: AsyncSession, user_id: UUID) -> Calendar:
     """The user's time zone and first weekday; UTC and Monday until they have set them."""
-    user = await repository.get(session, user_id)
-    if user is None:
+    fields = await repository.calendar_fields(session, user_id)
+    if fields is None:
         return Calendar()
-    return Calendar(user.timezone, user.week_starts_on)
+    return Calendar(*fields)
