@@ -72,11 +72,13 @@ class ServiceProcess:
 
 @dataclass
 class Stack:
-    """The four services with their own ports and broker names, on the test database."""
+    """The four services with their own ports and broker names, on the test database (or on
+    `database`: a stack of its own there relays no other test's outbox rows)."""
 
     log_dir: Path
     extra_env: dict[str, str] = field(default_factory=dict)
     services: dict[str, ServiceProcess] = field(default_factory=dict)
+    database: str | None = None
 
     def __post_init__(self) -> None:
         ports = {name: free_port() for name in SERVICES}
@@ -100,7 +102,7 @@ class Stack:
                 env["UPSTREAM_TIMEOUT_SECONDS"] = "5"
             else:
                 env |= {
-                    "DATABASE_URL": testing.database_url(name),
+                    "DATABASE_URL": testing.database_url(name, self.database),
                     "QUEUE_NAME": f"{exchange}.{name}",
                     # Tokens are verified against this stack's auth, not one on the usual port.
                     "AUTH_JWKS_URL": f"http://127.0.0.1:{ports['auth']}/api/v1/auth/jwks.json",
