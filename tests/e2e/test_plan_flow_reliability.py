@@ -1,0 +1,507 @@
+"""RELIABILITY.md tests 3, 5, 6, 7 and 15 on the plan flow itself, and the job deadline: the four
+services as processes on the real PostgreSQL and RabbitMQ, faults injected from outside (SIGKILL,
+`rabbitmqctl stop_app`/`start_app`, a second planner, hand-made envelopes).
+
+The generic versions live with the runtime: poison messages (test 8) in
+`libs/runtime/tests/integration/test_consumer.py`, the atomic outbox write (test 14) in
+`test_outbox.py`, a cut between commit and ack in `test_consumer_reconnect.py`. Here the same
+promises are checked on PlanRequested → PlanGenerated with the services' own tables.
+
+Stopping the broker affects the whole machine: pytest runs files one after another, and no other
+file of the suite stops RabbitMQ while this one runs. Printed `FIGURES` lines (`pytest -s`) are
+the observed counts and times; no time is asserted.
+"""
+
+import asyncio
+import signal
+import time
+import uuid
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from ai.scheduling.solver import solve
+from schediora_contracts import (
+    PlanGenerated,
+    PlanGenerationFailed,
+    PlanGenerationStarted,
+)
+from schediora_runtime import testing
+from schediora_runtime.devstack import ServiceProcess, free_port
+from schediora_runtime.messaging.codec import wrap
+
+from . import process_logs, queues, service_tables
+from .isolated import isolated_stack
+from .students import Student, preferences
+
+pytestmark = pytest.mark.e2e
+
+# Three subjects over whole days, five sessions a day: over 100 ms of solver per plan alone on
+# the 2-core box, so fifty keep the ai busy for seconds and a kill and a broker restart land
+# while it works (checked below, not assumed).
+BUSY = preferences(daily_goal_minutes=240, session_minutes=45)
+BUSY_SUBJECTS = 3
+# A few milliseconds per plan: for tests about the planner's side.
+QUICK = preferences(
+    availability=[{"weekday": d, "start": "18:00", "end": "21:00"} for d in range(7)]
+)
+
+
+def _next_week() -> date:
+    """Next week's Monday (UTC): generate allows it, and it lies wholly ahead at any time."""
+    today = datetime.now(UTC).date()
+    return today - timedelta(days=today.weekday()) + timedelta(days=7)
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    """This file's own stack on its own database. Cheap password hashes, so fifty students
+    sign up at once (the production parameters are auth's tests' business, RELIABILITY.md 21
+    and 26)."""
+    cheap_hashes = {
+        "PASSWORD_TIME_COST": "1",
+        "PASSWORD_MEMORY_KIB": "8",
+        "PASSWORD_HASHING_CONCURRENCY": "4",
+    }
+    log_dir = tmp_path_factory.mktemp("plan-flow-reliability-logs")
+    with isolated_stack(log_dir, "plan_flow_reliability", cheap_hashes) as stack:
+        yield stack
+
+
+@pytest.fixture
+async def api(stack):
+    async with httpx.AsyncClient(base_url=f"{stack.gateway}/api/v1", timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+async def db(stack):
+    engine = service_tables.engine(stack.database)
+    yield engine
+    await engine.dispose()
+
+
+SUBJECTS = ("Biology", "History", "Chemistry", "Latin")
+
+
+async def enrol(
+    api: httpx.AsyncClient, count: int, values: dict[str, Any], subjects: int = 2
+) -> list[Student]:
+    """Students who signed up, set their availability and have `subjects` subjects, the first
+    with an exam next week."""
+    exam = _next_week() + timedelta(days=4)
+    students = await asyncio.gather(*(Student.register(api, "reliable") for _ in range(count)))
+    await asyncio.gather(*(s.set_preferences(values) for s in students))
+    await asyncio.gather(
+        *(s.add_subject("Calculus", exam_date=str(exam), difficulty=4) for s in students)
+    )
+    for n, name in enumerate(SUBJECTS[: subjects - 1]):
+        await asyncio.gather(*(s.add_subject(name, difficulty=1 + n) for s in students))
+    return students
+
+
+async def queue_jobs(students: list[Student]) -> list[str]:
+    queued = await asyncio.gather(*(s.generate_once_onboarded(_next_week()) for s in students))
+    return [job["id"] for job in queued]
+
+
+async def start(service: ServiceProcess) -> None:
+    service.start()
+    await asyncio.to_thread(service.wait_live)
+
+
+async def test_fifty_jobs_complete_once_through_a_broker_restart_and_a_kill_9_of_the_ai(
+    stack, api, db
+):
+    """RELIABILITY.md 3 (a backlog survives `stop_app`/`start_app`) and 5 (SIGKILL of the ai
+    mid-work, then a broker restart with every service connected): 50/50 completed, one plan
+    and one PlanGenerated per job, no session stored twice, every queue empty."""
+    students = await enrol(api, 50, BUSY, BUSY_SUBJECTS)
+    ai = stack.services["ai"]
+    marks = {name: process_logs.mark(stack, name) for name in ("ai", "planner")}
+    figures: dict[str, Any] = {}
+
+    # 3. With the ai stopped, fifty PlanRequested wait in its queue, through a broker restart.
+    ai.stop()
+    started = time.monotonic()
+    job_ids = await queue_jobs(students)
+
+    async def backlog_of_fifty():
+        found = await queues.depths(stack)
+        return found if found["ai"] == (50, 0) else None
+
+    await testing.eventually(backlog_of_fifty, timeout=30, interval=0.2)
+    restart = time.monotonic()
+    async with testing.broker_stopped():
+        pass
+    figures["broker restart (backlog)"] = f"{time.monotonic() - restart:.1f}s"
+    figures["ai queue after restart"] = (
+        await testing.eventually(backlog_of_fifty, timeout=30, interval=0.2)
+    )["ai"]
+    assert await service_tables.statuses(db, job_ids) == {"queued": 50}
+
+    # 5. The ai starts on the backlog and is killed with SIGKILL once some plans are out.
+    async def generations() -> int:
+        return await service_tables.count(
+            db,
+            "SELECT count(*) FROM ai.generations WHERE id = ANY(CAST(:ids AS uuid[]))",
+            ids=job_ids,
+        )
+
+    def at_least(n: int):
+        async def generations_made() -> int:
+            done = await generations()
+            return done if done >= n else 0
+
+        return generations_made
+
+    await start(ai)
+    await testing.eventually(at_least(10), timeout=60, interval=0.02)
+    ai.stop(signal.SIGKILL)
+    figures["generations at the kill"] = await generations()
+    killed = time.monotonic()
+    await start(ai)
+
+    # And the broker restarts again while the ai, the planner and both relays are connected.
+    figures["generations at the 2nd broker stop"] = await testing.eventually(
+        at_least(figures["generations at the kill"] + 10), timeout=60, interval=0.05
+    )
+    # Both faults came while plans were still being made, or this test showed nothing.
+    assert figures["generations at the kill"] < 50
+    assert figures["generations at the 2nd broker stop"] < 50
+    # Requests whose generation the killed ai had committed but not acked, dropped on redelivery.
+    after_kill = process_logs.duplicates_dropped(stack, "ai", "planner.plan_requested", marks["ai"])
+    restart = time.monotonic()
+    async with testing.broker_stopped():
+        pass
+    figures["broker restart (mid-work)"] = f"{time.monotonic() - restart:.1f}s"
+
+    async def all_completed() -> bool:
+        return await service_tables.statuses(db, job_ids) == {"completed": 50}
+
+    await testing.eventually(all_completed, timeout=120, interval=0.2)
+    figures["SIGKILL → 50 completed"] = f"{time.monotonic() - killed:.1f}s"
+    figures["first POST → 50 completed"] = f"{time.monotonic() - started:.1f}s"
+
+    # What the student sees: every job completed, its sessions in /sessions?week=all.
+    seen = await asyncio.gather(*(s.job(j) for s, j in zip(students, job_ids, strict=True)))
+    assert {job["status"] for job in seen} == {"completed"}
+    listed = await asyncio.gather(*(s.call("GET", "/sessions?week=all") for s in students))
+    outcomes = await service_tables.assert_each_job_stored_once(db, job_ids)
+    for answer, job in zip(listed, seen, strict=True):
+        items = answer.json()["items"]
+        assert {s["plan_id"] for s in items} == {job["plan_id"]}
+        assert len(items) == len(outcomes[job["id"]].payload["sessions"])
+
+    # RELIABILITY.md 14 at the level of the flow: one PlanRequested per job, each consumed once.
+    requested = await service_tables.outbox_envelopes(
+        db, "planner", "planner.plan_requested", job_ids
+    )
+    assert {job_id: len(e) for job_id, e in requested.items()} == dict.fromkeys(job_ids, 1)
+    consumed = await service_tables.processed(
+        db, "ai", [str(e[0].event_id) for e in requested.values()]
+    )
+    assert sorted(consumed.values()) == [1] * 50
+    figures["duplicate sessions"] = await service_tables.count(
+        db,
+        "SELECT count(*) FROM (SELECT 1 FROM planner.study_sessions s "
+        "JOIN planner.study_plans p ON p.id = s.plan_id "
+        "WHERE p.generation_id = ANY(CAST(:ids AS uuid[])) "
+        "GROUP BY s.plan_id, s.starts_at HAVING count(*) > 1) AS d",
+        ids=job_ids,
+    )
+    assert figures["duplicate sessions"] == 0
+    figures["sessions stored"] = sum(len(e.payload["sessions"]) for e in outcomes.values())
+    figures["queues at the end"] = await queues.wait_settled(stack)
+    figures["committed, unacked, redelivered and dropped"] = {
+        "ai after the kill": after_kill,
+        "ai after the broker restart": (
+            process_logs.duplicates_dropped(stack, "ai", "planner.plan_requested", marks["ai"])
+            - after_kill
+        ),
+        "planner": process_logs.duplicates_dropped(
+            stack, "planner", "ai.plan_generated", marks["planner"]
+        ),
+    }
+    print(f"\nFIGURES kill-9 + broker restarts, 50 jobs: {figures}")
+
+
+async def test_the_planner_killed_while_storing_plans_stores_each_once_and_replays_change_nothing(
+    stack, api, db
+):
+    """RELIABILITY.md 6: the planner is SIGKILLed while it applies 20 PlanGenerated (whatever it
+    committed but had not acked comes back), then all 20 are delivered once more, as a broker
+    redelivers after a crash between commit and ack: one plan per job, nothing stored twice."""
+    students = await enrol(api, 20, QUICK)
+    planner, ai = stack.services["planner"], stack.services["ai"]
+    mark = process_logs.mark(stack, "planner")
+    ai.stop()
+    job_ids = await queue_jobs(students)
+
+    async def requests_waiting():
+        found = await queues.depths(stack)
+        return found if found["ai"][0] == 20 else None
+
+    # Once the planner's relay has sent the requests, its outcomes pile up while it is down.
+    await testing.eventually(requests_waiting, timeout=30, interval=0.2)
+    planner.stop()
+    await start(ai)
+
+    async def outcomes_waiting() -> bool:
+        # Started and Generated of each job, confirmed by the broker: in the planner's queue.
+        sent = await service_tables.count(
+            db,
+            "SELECT count(*) FROM ai.outbox WHERE sent_at IS NOT NULL "
+            "AND envelope->'payload'->>'job_id' = ANY(:ids)",
+            ids=job_ids,
+        )
+        return sent == 40
+
+    await testing.eventually(outcomes_waiting, timeout=60, interval=0.2)
+    await start(planner)
+
+    async def some_stored() -> int:
+        return (await service_tables.statuses(db, job_ids))["completed"]
+
+    at_kill = await testing.eventually(some_stored, timeout=30, interval=0.01)
+    planner.stop(signal.SIGKILL)
+    await start(planner)
+
+    async def all_completed() -> bool:
+        return await service_tables.statuses(db, job_ids) == {"completed": 20}
+
+    await testing.eventually(all_completed, timeout=60, interval=0.2)
+    outcomes = await service_tables.assert_each_job_stored_once(db, job_ids)
+    dropped_after_kill = process_logs.duplicates_dropped(
+        stack, "planner", "ai.plan_generated", mark
+    )
+
+    # Every PlanGenerated again, byte for byte the envelope the planner already applied.
+    before = await service_tables.snapshot(db, job_ids)
+    exchange = planner.env["EVENTS_EXCHANGE"]
+    await testing.publish(testing.broker_url(), exchange, *outcomes.values())
+    await queues.wait_settled(stack)
+    assert await service_tables.snapshot(db, job_ids) == before
+    await service_tables.assert_each_job_stored_once(db, job_ids)
+    dropped = process_logs.duplicates_dropped(stack, "planner", "ai.plan_generated", mark)
+    assert dropped - dropped_after_kill == 20
+    print(
+        f"\nFIGURES planner SIGKILL: {at_kill}/20 stored at the kill, "
+        f"{dropped_after_kill} redelivered duplicates dropped after it; replay of 20: "
+        f"{dropped - dropped_after_kill} dropped, 0 rows changed"
+    )
+
+
+def _outcome(request, sessions, *, user_id=None, job_id=None) -> PlanGenerated:
+    """A PlanGenerated as the ai would send it for `request` (or a forged variant)."""
+    return PlanGenerated(
+        job_id=job_id or request.job_id,
+        user_id=user_id or request.user_id,
+        generation_id=job_id or request.job_id,
+        kind=request.kind,
+        week_start=request.week_start,
+        provider="local",
+        model="cp-sat",
+        sessions=sessions,
+        generated_at=datetime.now(UTC),
+    )
+
+
+async def test_duplicate_and_racing_plan_generated_store_each_plan_once(stack, api, db):
+    """RELIABILITY.md 7: each of 20 PlanGenerated delivered twice, with the same outcome under a
+    second event id, to two racing planner processes; then all of them again; then the ai's own
+    outcomes, late, under a third: one plan per job, each event id claimed once, nothing
+    dead-lettered, no IntegrityError."""
+    students = await enrol(api, 20, QUICK)
+    planner, ai = stack.services["planner"], stack.services["ai"]
+    marks = {name: process_logs.mark(stack, name) for name in ("planner", "twin")}
+    ai.stop()
+    job_ids = await queue_jobs(students)
+    requests = [await service_tables.plan_request(db, job_id) for job_id in job_ids]
+    plans = [_outcome(r, solve(r).sessions) for r in requests]
+    outcomes = [wrap(plan, producer="ai") for plan in plans]
+    # The same outcome under another event id, as a second generation of one job would send.
+    second_ids = [wrap(plan, producer="ai") for plan in plans]
+
+    twin_port = free_port()
+    twin = ServiceProcess(
+        "planner", twin_port, planner.env | {"PORT": str(twin_port)}, stack.log_dir / "twin.log"
+    )
+    await start(twin)
+    try:
+
+        async def two_consumers() -> bool:
+            return await queues.consumers_on(stack, "planner") == 2
+
+        await testing.eventually(two_consumers, timeout=30, interval=0.2)
+        exchange = planner.env["EVENTS_EXCHANGE"]
+        # Back to back, so the two consumers (prefetch 10 each) take copies of one job's
+        # outcomes at the same time: the same event id twice, and a second event id.
+        racing = [e for trio in zip(outcomes, outcomes, second_ids, strict=True) for e in trio]
+        await testing.publish(testing.broker_url(), exchange, *racing)
+        # (The ai is down: its queue keeps the requests meanwhile.)
+        await queues.wait_settled(stack, "planner", "planner.dlq")
+        stored = await service_tables.snapshot(db, job_ids)
+        await testing.publish(testing.broker_url(), exchange, *outcomes, *second_ids)
+        await queues.wait_settled(stack, "planner", "planner.dlq")
+    finally:
+        twin.stop()
+    assert await service_tables.snapshot(db, job_ids) == stored
+
+    # The ai's own outcomes, late, under a third event id: ignored too.
+    await start(ai)
+
+    async def ai_outcomes_applied():
+        generated = await service_tables.plan_generated(db, job_ids)
+        ids = [str(e.event_id) for envelopes in generated.values() for e in envelopes]
+        done = len(ids) == 20 and len(await service_tables.processed(db, "planner", ids)) == 20
+        return done and await queues.all_settled(stack)
+
+    await testing.eventually(ai_outcomes_applied, timeout=60, interval=0.5)
+    assert await service_tables.snapshot(db, job_ids) == stored
+
+    jobs = await service_tables.jobs(db, job_ids)
+    assert Counter(job.status for job in jobs.values()) == {"completed": 20}
+    assert await service_tables.plans_by_generation(db, job_ids) == dict.fromkeys(job_ids, 1)
+    expected = {
+        str(r.job_id): len(e.payload["sessions"]) for r, e in zip(requests, outcomes, strict=True)
+    }
+    assert await service_tables.sessions_by_generation(db, job_ids) == expected
+    inbox = await service_tables.processed(
+        db, "planner", [str(e.event_id) for e in [*outcomes, *second_ids]]
+    )
+    assert sorted(inbox.values()) == [1] * 40  # every event id claimed once, by one process
+    errors = [
+        line["message"]
+        for name in ("planner", "twin")
+        for line in process_logs.lines(stack, name, marks[name])
+        if line.get("level") in ("ERROR", "CRITICAL") or "IntegrityError" in str(line)
+    ]
+    assert errors == []
+    by_process = {
+        name: process_logs.duplicates_dropped(stack, name, "ai.plan_generated", marks[name])
+        for name in ("planner", "twin")
+    }
+    print(f"\nFIGURES 20 jobs x (2 copies + 2nd id) racing, then replayed: dropped {by_process}")
+
+
+async def test_a_forged_outcome_is_dead_lettered_with_a_security_event_and_stores_nothing(
+    stack, api, db
+):
+    """RELIABILITY.md 15: outcomes naming another user's job, or no job at all, change nothing,
+    go to the planner's dead-letter queue at once and each leave one `security_event` line."""
+    alice, bob = await enrol(api, 2, QUICK)
+    planner, ai = stack.services["planner"], stack.services["ai"]
+    ai.stop()
+    alice_job, bob_job = await queue_jobs([alice, bob])
+    request = await service_tables.plan_request(db, alice_job)
+    sessions = solve(request).sessions
+    forged = [
+        # Bob's identity on Alice's job, each kind of outcome.
+        wrap(_outcome(request, sessions, user_id=uuid.UUID(bob.user_id)), producer="ai"),
+        wrap(
+            PlanGenerationStarted(
+                job_id=request.job_id, user_id=bob.user_id, started_at=datetime.now(UTC)
+            ),
+            producer="ai",
+        ),
+        wrap(
+            PlanGenerationFailed(
+                job_id=request.job_id,
+                user_id=bob.user_id,
+                code="no_available_time",
+                message="forged",
+                failed_at=datetime.now(UTC),
+            ),
+            producer="ai",
+        ),
+        # A job nobody has.
+        wrap(_outcome(request, sessions, job_id=uuid.uuid4()), producer="ai"),
+    ]
+    await testing.publish(testing.broker_url(), planner.env["EVENTS_EXCHANGE"], *forged)
+
+    async def dead_lettered():
+        found = await queues.depths(stack)
+        return found if found["planner.dlq"][0] == len(forged) else None
+
+    await testing.eventually(dead_lettered, timeout=30, interval=0.3)
+    dead = await queues.drain(queues.queue_names(stack)["planner.dlq"])
+    assert sorted(m.message_id for m in dead) == sorted(str(e.event_id) for e in forged)
+    assert {m.headers["x-death"][0]["reason"] for m in dead} == {"rejected"}
+    assert {m.headers["x-death"][0]["count"] for m in dead} == {1}
+
+    assert await service_tables.statuses(db, [alice_job, bob_job]) == {"queued": 2}
+    users = [alice.user_id, bob.user_id]
+    stored = await service_tables.count(
+        db,
+        "SELECT count(*) FROM planner.study_plans WHERE user_id = ANY(CAST(:ids AS uuid[]))",
+        ids=users,
+    )
+    assert stored == 0
+    forged_ids = {str(e.event_id) for e in forged}
+    assert await service_tables.processed(db, "planner", forged_ids) == Counter()
+    security = [
+        line
+        for line in process_logs.lines(stack, "planner")
+        if line.get("security_event") == "message_rejected"
+        and any(event_id in line["message"] for event_id in forged_ids)
+    ]
+    assert len(security) == len(forged)
+    assert all(line["level"] == "WARNING" for line in security)
+
+    # The real outcomes still go through.
+    await start(ai)
+    done = [await s.finished_job(j) for s, j in ((alice, alice_job), (bob, bob_job))]
+    assert [job["status"] for job in done] == ["completed", "completed"]
+    await queues.wait_settled(stack)
+    print(f"\nFIGURES forged: {len(forged)} dead-lettered after 1 delivery, 0 rows, 4 log lines")
+
+
+async def test_a_job_the_ai_never_answers_fails_with_generation_timeout_and_frees_the_week(
+    stack, api, db
+):
+    """DESIGN.md, the plan flow 4: no job stays queued forever. With the ai down, a job fails
+    with `generation_timeout` at its deadline; the week is free again; the ai's late plan is
+    ignored, and a new request completes."""
+    (student,) = await enrol(api, 1, QUICK)
+    planner, ai = stack.services["planner"], stack.services["ai"]
+    ai.stop()
+    short = {"GENERATION_DEADLINE_SECONDS": "2", "JOB_SWEEP_INTERVAL_SECONDS": "0.2"}
+    planner.stop()
+    planner.env.update(short)
+    try:
+        await start(planner)
+        (job_id,) = await queue_jobs([student])
+        failed = await student.finished_job(job_id, timeout=30)
+    finally:
+        planner.stop()
+        for key in short:
+            planner.env.pop(key)
+        await start(planner)
+    assert failed["status"] == "failed"
+    assert failed["error"]["code"] == "generation_timeout"
+    assert failed["plan_id"] is None
+    status = (
+        await student.call("GET", f"/ai/plans/status/weekly?week_start={_next_week()}")
+    ).json()
+    assert (status["can_generate"], status["reason"]) == (True, None)
+    assert status["latest_job"]["id"] == job_id
+
+    # The ai comes back and answers late: the failed job stays failed, nothing is stored.
+    await start(ai)
+
+    async def late_plan_applied() -> bool:
+        late = (await service_tables.plan_generated(db, [job_id])).get(job_id, [])
+        ids = [str(e.event_id) for e in late]
+        return bool(ids) and len(await service_tables.processed(db, "planner", ids)) == 1
+
+    await testing.eventually(late_plan_applied, timeout=30, interval=0.2)
+    assert (await student.job(job_id))["status"] == "failed"
+    assert await service_tables.plans_by_generation(db, [job_id]) == Counter()
+
+    again = await student.generate(_next_week())
+    assert again.status_code == 202, again.text
+    assert (await student.finished_job(again.json()["id"]))["status"] == "completed"
