@@ -7,10 +7,15 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from benchmarks import auth, gateway, planner
+from benchmarks import auth, gateway, plan_flow, planner
 from schediora_runtime.devstack import Stack
 
-SECTIONS = {"gateway": gateway.section, "auth": auth.section, "planner": planner.section}
+SECTIONS = {
+    "gateway": gateway.section,
+    "auth": auth.section,
+    "planner": planner.section,
+    "plan_flow": plan_flow.section,
+}
 
 
 def _throwaway_signing_key() -> str:
