@@ -97,7 +97,7 @@ async def test_a_generate_request_queues_a_job_and_its_plan_request(
     assert {s.name for s in request.subjects} == {"Calculus", "Biology"}
     assert str(request.subjects[0].exam_date) == "2026-11-28"
     assert request.notes == "Focus on calculus"
-    assert request.requested_at == NOW
+    assert request.requested_at == request.not_before == NOW
     assert await job_of(client, alice, job["id"]) == job
 
 

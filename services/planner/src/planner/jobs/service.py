@@ -127,6 +127,8 @@ async def generate(
         preferences=preferences,
         subjects=tuple(_snapshot(subject) for subject in chosen),
         notes=body.notes,
+        # The current week's plan starts from now: a session in the past is of no use.
+        not_before=now,
         requested_at=now,
     )
     return await _queue(session, job, request)
