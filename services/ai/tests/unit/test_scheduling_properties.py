@@ -164,7 +164,7 @@ def test_every_plan_passes_the_validator_or_is_refused_with_a_known_code(request
         return
     event(f"planned {'some' if result.sessions else 'no'} sessions")
     assert validate(request, result.sessions) == []
-    assert result.quality["status"] in ("optimal", "feasible")
+    assert result.quality["status"] in ("optimal", "feasible", "greedy")
 
 
 @settings(FAST, max_examples=40)
