@@ -90,9 +90,7 @@ async def range_totals(
         )
         .select_from(sessions)
         # Naming the user lets PostgreSQL read only their subjects, by index.
-        .outerjoin(
-            Subject, (Subject.id == sessions.c.subject_id) & (Subject.user_id == user_id)
-        )
+        .outerjoin(Subject, (Subject.id == sessions.c.subject_id) & (Subject.user_id == user_id))
         .group_by(
             func.grouping_sets(
                 tuple_(sessions.c.day),
