@@ -51,6 +51,12 @@ async def test_a_request_becomes_a_valid_published_plan(running_app, settings, c
         None,
     )
     assert generation["quality"]
+    provenance = generation["provenance"]
+    assert (provenance["provider"], provenance["path"], provenance["attempts"]) == (
+        "local",
+        "local",
+        0,
+    )
 
 
 async def test_a_redelivered_or_repeated_request_generates_once(running_app, settings, alice):

@@ -33,6 +33,10 @@ class Generation(Base):
     """The PlanRequested payload, as received."""
     sessions: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
     quality: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    provenance: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    """How the plan was made (`ai.providers.provenance.Provenance`): provider, model, prompt
+    version, LLM calls, token usage, latency, and the path (`llm` or `local_fallback`) and why;
+    null for generations stored before it was recorded."""
     error_code: Mapped[str | None] = mapped_column(String(64))
     error_message: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -14,7 +14,8 @@ from ai.feedback.schemas import FeedbackRead
 from ai.generations import repository
 from ai.generations.models import Generation
 from ai.generations.schemas import GenerationRead
-from ai.providers import Provider
+from ai.providers import Provider, make_plan
+from ai.providers.provenance import Provenance
 from ai.scheduling.schedule import NoFeasiblePlan, Schedule
 from ai.scheduling.validator import validate
 from schediora_contracts import (
@@ -44,24 +45,25 @@ async def generate(session: AsyncSession, request: PlanRequested, provider: Prov
         ),
     )
     request = await _with_feedback(session, request)
-    try:
-        schedule = await provider.plan(request)
-        _check(request, schedule)
-    except NoFeasiblePlan as exc:
-        await _store(session, request, provider, error=exc)
+    made = await make_plan(provider, request)
+    error = made.error or _check(request, made.schedule)
+    if error is not None:
+        await _store(session, request, made.provenance, error=error)
         await _publish(
             session,
             request,
             PlanGenerationFailed(
                 job_id=request.job_id,
                 user_id=request.user_id,
-                code=exc.code,
-                message=exc.message,
+                code=error.code,
+                message=error.message,
                 failed_at=datetime.now(UTC),
             ),
         )
         return
-    await _store(session, request, provider, schedule=schedule)
+    schedule = made.schedule
+    assert schedule is not None, "a provider's result holds a schedule or an error"
+    await _store(session, request, made.provenance, schedule=schedule)
     await _publish(
         session,
         request,
@@ -71,8 +73,8 @@ async def generate(session: AsyncSession, request: PlanRequested, provider: Prov
             generation_id=request.job_id,
             kind=request.kind,
             week_start=request.week_start,
-            provider=provider.name,
-            model=provider.model,
+            provider=made.provenance.provider,
+            model=made.provenance.model,
             sessions=schedule.sessions,
             generated_at=datetime.now(UTC),
         ),
@@ -91,24 +93,28 @@ async def get(session: AsyncSession, user_id: UUID, generation_id: UUID) -> Gene
         model=generation.model,
         status=generation.status,  # type: ignore[arg-type]
         quality=generation.quality,
+        provenance=generation.provenance,  # type: ignore[arg-type]
         created_at=generation.created_at,
         feedback=FeedbackRead.model_validate(given) if given else None,
     )
 
 
-def _check(request: PlanRequested, schedule: Schedule) -> None:
-    """The one validator runs on every schedule, whatever made it: an invalid plan is never
-    published."""
+def _check(request: PlanRequested, schedule: Schedule | None) -> NoFeasiblePlan | None:
+    """The one validator runs on every schedule, whatever made it (an LLM's answer was checked
+    already, and is again): an invalid plan is never published."""
+    if schedule is None:
+        return None
     violations = validate(request, schedule.sessions)
-    if violations:
-        logger.error(
-            "refusing an invalid plan for job %s: %s",
-            request.job_id,
-            "; ".join(f"{v.code}: {v.message}" for v in violations[:5]),
-        )
-        raise NoFeasiblePlan(
-            "invalid_plan", f"The plan broke {len(violations)} rule(s); it was not used."
-        )
+    if not violations:
+        return None
+    logger.error(
+        "refusing an invalid plan for job %s: %s",
+        request.job_id,
+        "; ".join(f"{v.code}: {v.message}" for v in violations[:5]),
+    )
+    return NoFeasiblePlan(
+        "invalid_plan", f"The plan broke {len(violations)} rule(s); it was not used."
+    )
 
 
 async def _with_feedback(session: AsyncSession, request: PlanRequested) -> PlanRequested:
@@ -139,7 +145,7 @@ async def _with_feedback(session: AsyncSession, request: PlanRequested) -> PlanR
 async def _store(
     session: AsyncSession,
     request: PlanRequested,
-    provider: Provider,
+    provenance: Provenance,
     *,
     schedule: Schedule | None = None,
     error: NoFeasiblePlan | None = None,
@@ -152,12 +158,13 @@ async def _store(
             kind=request.kind,
             status="failed" if error else "completed",
             week_start=request.week_start,
-            provider=provider.name,
-            model=provider.model,
+            provider=provenance.provider,
+            model=provenance.model,
             previous_generation_id=request.previous_generation_id,
             request=request.model_dump(mode="json"),
             sessions=[s.model_dump(mode="json") for s in schedule.sessions] if schedule else [],
             quality=dict(schedule.quality) if schedule else {},
+            provenance=provenance.as_json(),
             error_code=error.code if error else None,
             error_message=error.message if error else None,
             created_at=datetime.now(UTC),

@@ -1,9 +1,11 @@
 """Plan providers behind one interface (DESIGN.md: AI generation). Whatever a provider returns
 is checked by the one validator before anything is published."""
 
-from typing import Protocol
+from time import perf_counter
+from typing import Protocol, runtime_checkable
 
-from ai.scheduling.schedule import Schedule
+from ai.providers.provenance import Made, Provenance
+from ai.scheduling.schedule import NoFeasiblePlan, Schedule
 from schediora_contracts import PlanRequested
 
 
@@ -14,3 +16,29 @@ class Provider(Protocol):
     async def plan(self, request: PlanRequested) -> Schedule:
         """A schedule for the request, or `NoFeasiblePlan` saying why there is none."""
         ...
+
+
+@runtime_checkable
+class ExplainingProvider(Protocol):
+    """A provider with more to tell than its schedule (the LLM's attempts, a fallback)."""
+
+    async def plan_with_provenance(self, request: PlanRequested) -> Made: ...
+
+
+async def make_plan(provider: Provider, request: PlanRequested) -> Made:
+    """The provider's schedule, or the `NoFeasiblePlan` it raised, with how it was made."""
+    if isinstance(provider, ExplainingProvider):
+        return await provider.plan_with_provenance(request)
+    provenance = Provenance(provider=provider.name, model=provider.model, path="local")
+    started = perf_counter()
+    try:
+        schedule = await provider.plan(request)
+    except NoFeasiblePlan as error:
+        return Made(provenance, error=error)
+    finally:
+        provenance.latency_ms = elapsed_ms(started)
+    return Made(provenance, schedule=schedule)
+
+
+def elapsed_ms(started: float) -> int:
+    return round((perf_counter() - started) * 1000)

@@ -1,0 +1,221 @@
+"""The `openai` provider: any OpenAI-compatible chat completions endpoint, asked for a structured
+`{"calendar": [...]}` answer, checked by the one validator, corrected with the violations for a
+bounded number of attempts, and replaced by the local solver's plan when no attempt is usable.
+
+An LLM outage therefore degrades a generation to the local plan rather than failing it. The
+client's own retries are off (`max_retries=0`): this loop is the only one, so the number of calls
+is exact, recorded, and bounded by `timeout x max_attempts`.
+"""
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from time import perf_counter
+from typing import Any
+
+import openai
+from openai.types.chat import ChatCompletion
+
+from ai.providers import Provider, elapsed_ms
+from ai.providers import prompt as template
+from ai.providers.answer import MalformedAnswer, parse
+from ai.providers.local import LocalProvider
+from ai.providers.provenance import USAGE_FIELDS, Call, Made, Outcome, Provenance
+from ai.scheduling.schedule import NoFeasiblePlan, Schedule
+from ai.scheduling.validator import validate
+from schediora_contracts import PlanRequested
+from schediora_contracts.common import PlannedSession
+
+logger = logging.getLogger(__name__)
+
+NO_KEY = "unused"
+"""Sent when no key is configured: the client insists on one, a local server ignores it."""
+FINAL: frozenset[Outcome] = frozenset({"refusal", "client_error"})
+"""Outcomes that asking again would only repeat: the fallback follows at once."""
+TRANSIENT_STATUSES = frozenset({408, 409, 429})
+
+
+@dataclass(frozen=True)
+class _Answered:
+    call: Call
+    sessions: tuple[PlannedSession, ...] = ()
+    follow_up: list[dict[str, str]] | None = None
+    """Messages to add before asking again (the answer and what was wrong with it)."""
+
+
+class OpenAIProvider:
+    name = "openai"
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        model: str,
+        api_key: str | None,
+        timeout_seconds: float,
+        max_attempts: int,
+        fallback: Provider | None = None,
+    ):
+        self.base_url = base_url
+        self.model: str | None = model
+        self._model = model
+        self._api_key = api_key or NO_KEY
+        self.timeout_seconds = timeout_seconds
+        self.max_attempts = max_attempts
+        self.fallback = fallback or LocalProvider()
+
+    async def plan(self, request: PlanRequested) -> Schedule:
+        made = await self.plan_with_provenance(request)
+        if made.error is not None:
+            raise made.error
+        assert made.schedule is not None
+        return made.schedule
+
+    async def plan_with_provenance(self, request: PlanRequested) -> Made:
+        """The LLM's first valid answer within `max_attempts` calls, else the fallback's plan."""
+        provenance = Provenance(
+            provider=self.name,
+            model=self.model,
+            path="llm",
+            prompt_version=template.PROMPT_VERSION,
+        )
+        started = perf_counter()
+        messages = template.messages(request)
+        # One client per generation: nothing outlives the consumer's message, and a
+        # generation's extra connection set-up is nothing next to the LLM's own latency.
+        async with openai.AsyncOpenAI(
+            base_url=self.base_url,
+            api_key=self._api_key,
+            timeout=self.timeout_seconds,
+            max_retries=0,
+        ) as client:
+            for _ in range(self.max_attempts):
+                answered = await self._ask(client, request, messages)
+                provenance.calls.append(answered.call)
+                if answered.call.outcome == "valid":
+                    provenance.latency_ms = elapsed_ms(started)
+                    sessions = tuple(sorted(answered.sessions, key=lambda s: s.starts_at))
+                    return Made(provenance, schedule=Schedule(sessions, _quality(sessions)))
+                if answered.call.outcome in FINAL:
+                    break
+                if answered.follow_up:
+                    messages = [*messages, *answered.follow_up]
+        made = await self._fall_back(request, provenance)
+        provenance.latency_ms = elapsed_ms(started)
+        return made
+
+    async def _ask(
+        self, client: openai.AsyncOpenAI, request: PlanRequested, messages: list[dict[str, str]]
+    ) -> _Answered:
+        started = perf_counter()
+
+        def failed(outcome: Outcome, detail: str, usage: dict[str, int] | None = None) -> _Answered:
+            return _Answered(Call(outcome, elapsed_ms(started), detail, usage))
+
+        try:
+            # The client's timeout is per read; this one bounds the whole call.
+            async with asyncio.timeout(self.timeout_seconds):
+                completion = await client.chat.completions.create(
+                    model=self._model,
+                    messages=messages,  # type: ignore[arg-type]
+                    response_format=template.RESPONSE_FORMAT,  # type: ignore[arg-type]
+                )
+        except (TimeoutError, openai.APITimeoutError):
+            return failed("timeout", f"no answer within {self.timeout_seconds:g} s")
+        except openai.APIStatusError as exc:
+            status = exc.status_code
+            if status == 429:
+                return failed("rate_limited", f"HTTP 429: {_short(exc.message)}")
+            if status >= 500 or status in TRANSIENT_STATUSES:
+                return failed("server_error", f"HTTP {status}: {_short(exc.message)}")
+            return failed("client_error", f"HTTP {status}: {_short(exc.message)}")
+        except openai.APIConnectionError as exc:
+            return failed("connection_error", _short(str(exc)))
+        except openai.OpenAIError as exc:
+            detail = f"the response was not a chat completion: {_short(str(exc))}"
+            return failed("malformed", detail)
+
+        usage = _usage(completion)
+        if not getattr(completion, "choices", None):
+            return failed("malformed", "the response had no choices", usage)
+        choice = completion.choices[0]
+        message = choice.message
+        if getattr(message, "refusal", None):
+            return failed("refusal", _short(message.refusal or ""), usage)
+        if choice.finish_reason == "content_filter":
+            return failed("refusal", "the answer was withheld by a content filter", usage)
+        content = message.content
+        if choice.finish_reason == "length":
+            reason = "the answer was cut off at the length limit"
+            return self._retry_with(failed("malformed", reason, usage), content, reason)
+        try:
+            sessions = parse(content)
+        except MalformedAnswer as exc:
+            return self._retry_with(failed("malformed", str(exc), usage), content, str(exc))
+        if not sessions:
+            reason = "the calendar has no sessions"
+            call = Call("invalid_plan", elapsed_ms(started), reason, usage)
+            return _Answered(call, follow_up=_follow_up(content, template.unusable(reason)))
+        violations = validate(request, sessions)
+        if violations:
+            detail = "; ".join(f"{v.code}: {v.message}" for v in violations[:5])
+            if len(violations) > 5:
+                detail += f" (and {len(violations) - 5} more)"
+            call = Call("invalid_plan", elapsed_ms(started), detail, usage)
+            correction = template.correction(violations)
+            return _Answered(call, follow_up=_follow_up(content, correction))
+        return _Answered(Call("valid", elapsed_ms(started), None, usage), sessions)
+
+    @staticmethod
+    def _retry_with(answered: _Answered, content: str | None, reason: str) -> _Answered:
+        return _Answered(answered.call, follow_up=_follow_up(content, template.unusable(reason)))
+
+    async def _fall_back(self, request: PlanRequested, provenance: Provenance) -> Made:
+        last = provenance.calls[-1]
+        provenance.path = "local_fallback"
+        provenance.fallback_reason = last.outcome
+        provenance.fallback_detail = (
+            f"{len(provenance.calls)} call(s) gave no usable plan; the last: {last.detail}"
+        )
+        logger.warning(
+            "LLM gave no usable plan for job %s after %d call(s) (%s: %s); using the local solver",
+            request.job_id,
+            len(provenance.calls),
+            last.outcome,
+            last.detail,
+        )
+        try:
+            schedule = await self.fallback.plan(request)
+        except NoFeasiblePlan as error:
+            return Made(provenance, error=error)
+        return Made(provenance, schedule=schedule)
+
+
+def _follow_up(content: str | None, ask: str) -> list[dict[str, str]]:
+    return [{"role": "assistant", "content": content or ""}, {"role": "user", "content": ask}]
+
+
+def _usage(completion: ChatCompletion) -> dict[str, int] | None:
+    usage = getattr(completion, "usage", None)
+    if usage is None:
+        return None
+    found = {name: getattr(usage, name, None) for name in USAGE_FIELDS}
+    return {name: value for name, value in found.items() if isinstance(value, int)}
+
+
+def _quality(sessions: tuple[PlannedSession, ...]) -> dict[str, Any]:
+    """An LLM plan is scored by no objective: what it plans, in the local solver's keys."""
+    by_subject: dict[str, int] = {}
+    for session in sessions:
+        key = str(session.subject_id)
+        minutes = int((session.ends_at - session.starts_at).total_seconds() // 60)
+        by_subject[key] = by_subject.get(key, 0) + minutes
+    return {
+        "provider": "openai",
+        "planned_minutes": sum(by_subject.values()),
+        "minutes_by_subject": by_subject,
+    }
+
+
+def _short(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
