@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ai.scheduling import NoFeasiblePlan, Schedule, solve, validate
+from ai.scheduling import NoFeasiblePlan, Schedule, score, solve, validate
 from ai.scheduling import solver as solver_module
+from ai.scheduling.quality import TERMS
 
 from .plan_requests import (
     BERLIN_FALL_BACK_MONDAY,
@@ -95,21 +96,29 @@ def test_the_same_request_gives_the_same_plan():
     }
 
 
-def test_quality_reports_each_objective_term_by_name():
-    quality = solve(plan_request(subjects=(CALCULUS, HISTORY, BIOLOGY))).quality
+def test_quality_reports_each_objective_term_and_each_score_by_name():
+    request = plan_request(subjects=(CALCULUS, HISTORY, BIOLOGY))
+    schedule = solve(request)
+    quality = schedule.quality
     assert quality["status"] == "optimal"
-    assert set(quality["terms"]) == {
-        "minutes",
+    assert set(quality["objective_terms"]) == {
         "urgency",
-        "difficulty",
+        "makeup",
+        "fairness",
+        "fill",
         "over_target",
-        "balance",
+        "spacing",
+        "interleaving",
+        "daily_load",
+        "review",
         "time_of_day",
-        "spread",
         "stability",
         "tidy",
     }
-    assert quality["objective"] == sum(quality["terms"].values())
+    assert quality["objective"] == sum(quality["objective_terms"].values())
+    assert set(quality["weights"]) >= set(quality["objective_terms"]) - {"urgency"}
+    assert quality["terms"] == score(request, schedule.sessions)
+    assert set(quality["terms"]) == set(TERMS)
     assert quality["planned_minutes"] == sum(quality["minutes_by_subject"].values())
     assert quality["provider"] == "local"
     assert quality["solver_ms"] >= 0

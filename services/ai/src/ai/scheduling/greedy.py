@@ -1,41 +1,51 @@
-"""A quick plan that keeps every hard constraint: the solver's fallback when its limit comes
-before any solution (a hint from it measured slower than none).
+"""The greedy baseline: a simple plan that keeps every hard constraint. It is the solver's
+fallback when its limit comes before any solution, and what `benchmarks.plan_quality` compares
+the solver's plans with.
 
-Earliest first: a candidate is taken when it starts at least a break after the last one taken
-and fits what is left of its day's goal; it goes to the eligible subject furthest below its
-target or fair share, the most valuable first.
+Earliest first: walk the candidate sessions in time order and take one when it starts at least a
+break after the last one taken, fits what is left of its day's goal and the session limit, and
+some subject may have it; it goes to the subject with the most minutes left below its fair share
+(ties: the higher priority, then the request's order). A subject with a weekly target stops at
+its need; one without takes sessions past its share when no other wants them.
 """
 
 from ai.scheduling.problem import Problem
+from ai.scheduling.validator import MAX_SESSIONS
 
 
 def greedy_plan(problem: Problem) -> list[tuple[int, int]]:
     """(candidate, subject) pairs, in time order."""
-    pause = problem.request.preferences.break_minutes
-    left = dict(problem.budgets)
-    minutes = [0] * len(problem.subjects)
+    brief = problem.brief
+    pause = brief.effective.preferences.break_minutes
+    left = dict(brief.budgets)
+    minutes = [0] * len(brief.subjects)
+    room = MAX_SESSIONS - len(brief.request.keep_sessions)
     chosen: list[tuple[int, int]] = []
     free_from: int | None = None
     for c, candidate in enumerate(problem.candidates):
+        if len(chosen) >= room:
+            break
         if free_from is not None and candidate.start < free_from:
             continue
         if candidate.length > left.get(candidate.day, 0):
             continue
-        eligible = [s for s in range(len(problem.subjects)) if problem.eligible(c, s)]
-        if not eligible:
+        wanting = [
+            s
+            for s, subject in enumerate(brief.subjects)
+            if problem.eligible(c, s) and (not subject.targeted or minutes[s] < subject.need)
+        ]
+        if not wanting:
             continue
         s = max(
-            eligible, key=lambda s: (_room(problem, s, minutes[s]), problem.subjects[s].value, -s)
+            wanting,
+            key=lambda s: (
+                brief.subjects[s].fair_share - minutes[s],
+                brief.subjects[s].priority,
+                -s,
+            ),
         )
         chosen.append((c, s))
         minutes[s] += candidate.length
         left[candidate.day] -= candidate.length
         free_from = candidate.end + pause
     return chosen
-
-
-def _room(problem: Problem, s: int, minutes: int) -> int:
-    """Minutes still below the subject's target or fair share (no limit counts as ample)."""
-    subject = problem.subjects[s]
-    limit = subject.target_left if subject.target_left is not None else subject.fair_share
-    return (limit if limit is not None else 10**6) - minutes

@@ -9,12 +9,14 @@ import time
 
 from ortools.sat.python import cp_model
 
-from ai.scheduling import objective
+from ai.scheduling import objective, quality
 from ai.scheduling.greedy import greedy_plan
+from ai.scheduling.interleave import interleave
 from ai.scheduling.model import PlanModel
 from ai.scheduling.problem import Problem
 from ai.scheduling.rationale import rationale
 from ai.scheduling.schedule import NoFeasiblePlan, Schedule
+from ai.scheduling.validator import MAX_TITLE
 from schediora_contracts.common import PlannedSession
 from schediora_contracts.events import PlanRequested
 
@@ -26,7 +28,8 @@ DETERMINISTIC_TIME_LIMIT = 0.5
 def solve(request: PlanRequested) -> Schedule:
     """The best plan the solver finds for `request`; raises `NoFeasiblePlan` when none exists."""
     started = time.perf_counter()
-    plan = PlanModel(Problem.of(request))
+    problem = Problem.of(request)
+    plan = PlanModel(problem)
     if plan.empty:
         raise NoFeasiblePlan(
             "no_available_time",
@@ -42,69 +45,84 @@ def solve(request: PlanRequested) -> Schedule:
     # the median solve time when measured.
     solver.parameters.linearization_level = 2
     solver.parameters.cp_model_probing_level = 0
+    solver.parameters.add_cg_cuts = False
     status = solver.solve(plan.model)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         chosen = [pair for pair, var in plan.choices.items() if solver.boolean_value(var)]
-        quality = _quality(plan, solver, status)
+        chosen = interleave(problem, chosen)
+        found = _solved(plan, solver, status)
     else:  # the limit came before any solution: the greedy plan keeps the hard constraints too
-        chosen = greedy_plan(plan.problem)
-        quality = {"status": "greedy", "candidates": len(plan.problem.candidates)}
-    sessions = _sessions(plan, chosen)
-    if not sessions and request.kind == "generate":
-        raise NoFeasiblePlan(
-            "nothing_to_plan", "every subject already has its weekly target of study time"
-        )
-    quality |= _minutes(sessions)
-    quality["solver_ms"] = round((time.perf_counter() - started) * 1000, 2)
-    return Schedule(sessions=sessions, quality=quality)
+        chosen = greedy_plan(problem)
+        found = {"status": "greedy"}
+    sessions = _sessions_or_refusal(problem, chosen)
+    found |= quality.report(problem.brief, sessions)
+    found["candidates"] = len(problem.candidates)
+    found["solver_ms"] = round((time.perf_counter() - started) * 1000, 2)
+    return Schedule(sessions=sessions, quality=found)
 
 
-def _sessions(plan: PlanModel, chosen: list[tuple[int, int]]) -> tuple[PlannedSession, ...]:
-    problem = plan.problem
-    preferred = problem.request.preferences.preferred_time_of_day
-    subjects = [problem.request.subjects[subject.index] for subject in problem.subjects]
+def baseline(request: PlanRequested) -> Schedule:
+    """The greedy baseline's plan for `request` (see `greedy`), scored like the solver's."""
+    problem = Problem.of(request)
+    sessions = _sessions_or_refusal(problem, greedy_plan(problem))
+    return Schedule(
+        sessions=sessions, quality={"status": "greedy"} | quality.report(problem.brief, sessions)
+    )
+
+
+def sessions_of(problem: Problem, chosen: list[tuple[int, int]]) -> tuple[PlannedSession, ...]:
+    """The chosen (candidate, subject) pairs as sessions, in time order, each with its reason."""
+    brief = problem.brief
+    subjects = [brief.request.subjects[subject.index] for subject in brief.subjects]
     hardest = max(subject.difficulty for subject in subjects)
+    made_up = [0] * len(subjects)
+    last = {s: c for c, s in sorted(chosen)}
     planned = []
     for c, s in sorted(chosen):
-        candidate, subject = problem.candidates[c], subjects[s]
-        suits = objective.in_preferred_period(preferred, plan.local_minute(candidate.start))
+        candidate, subject, facts = problem.candidates[c], subjects[s], brief.subjects[s]
+        local_start = brief.local_minute(candidate.start)
+        makeup = made_up[s] < facts.makeup
+        made_up[s] += candidate.length
         planned.append(
             PlannedSession(
                 subject_id=subject.subject_id,
-                title=subject.name,
-                starts_at=problem.timeline.instant(candidate.start),
-                ends_at=problem.timeline.instant(candidate.end),
+                title=subject.name.strip()[:MAX_TITLE] or "Study session",
+                starts_at=brief.timeline.instant(candidate.start),
+                ends_at=brief.timeline.instant(candidate.end),
                 rationale=rationale(
                     subject,
                     candidate.day,
                     hardest=hardest,
-                    kept_from_previous=plan.from_previous(c, s),
-                    preferred_period=preferred if suits else None,
+                    kept_from_previous=problem.from_previous(c, s),
+                    makeup=makeup,
+                    review=last[s] == c and candidate.day in facts.review_days,
+                    preferred_period=(
+                        brief.preferred
+                        if objective.in_preferred_period(brief.preferred, local_start)
+                        else None
+                    ),
                 ),
             )
         )
     return tuple(sorted(planned, key=lambda session: session.starts_at))
 
 
-def _quality(plan: PlanModel, solver: cp_model.CpSolver, status: int) -> dict:
+def _sessions_or_refusal(
+    problem: Problem, chosen: list[tuple[int, int]]
+) -> tuple[PlannedSession, ...]:
+    sessions = sessions_of(problem, chosen)
+    if not sessions and problem.brief.request.kind == "generate":
+        raise NoFeasiblePlan(
+            "nothing_to_plan", "every subject already has its weekly target of study time"
+        )
+    return sessions
+
+
+def _solved(plan: PlanModel, solver: cp_model.CpSolver, status: int) -> dict:
     return {
         "status": "optimal" if status == cp_model.OPTIMAL else "feasible",
         "objective": int(solver.objective_value),
-        "terms": {name: int(solver.value(term)) for name, term in plan.terms.items()},
+        "objective_terms": {name: int(solver.value(term)) for name, term in plan.terms.items()},
         "weights": objective.WEIGHTS.as_dict(),
-        "candidates": len(plan.problem.candidates),
         "deterministic_time": round(solver.deterministic_time, 4),
-    }
-
-
-def _minutes(sessions: tuple[PlannedSession, ...]) -> dict:
-    by_subject: dict[str, int] = {}
-    for session in sessions:
-        key = str(session.subject_id)
-        length = int((session.ends_at - session.starts_at).total_seconds() // 60)
-        by_subject[key] = by_subject.get(key, 0) + length
-    return {
-        "provider": "local",
-        "planned_minutes": sum(by_subject.values()),
-        "minutes_by_subject": by_subject,
     }

@@ -21,6 +21,10 @@ the list given (None for a rule about a whole day). Times are judged in the requ
 - `daily_goal_exceeded`: on each local day that has a new session, the minutes of the new and the
   kept sessions on that day add up to at most `preferences.daily_goal_minutes`.
 - `missing_subject` / `unknown_subject`: every session has a `subject_id`, one of the request's.
+- `title_empty` / `title_too_long`: a title is not blank and at most 200 characters (the
+  planner's limit on a session's title).
+- `too_many_sessions`: the new sessions and the kept ones (which move into the new plan) are at
+  most 200, the planner's limit on a plan.
 """
 
 from collections.abc import Sequence
@@ -46,10 +50,16 @@ ON_OR_AFTER_EXAM = "on_or_after_exam"
 DAILY_GOAL_EXCEEDED = "daily_goal_exceeded"
 MISSING_SUBJECT = "missing_subject"
 UNKNOWN_SUBJECT = "unknown_subject"
+TITLE_EMPTY = "title_empty"
+TITLE_TOO_LONG = "title_too_long"
+TOO_MANY_SESSIONS = "too_many_sessions"
 
 MIN_SESSION = timedelta(minutes=15)
 MAX_SESSION = timedelta(hours=8)
 _INSTANT = timedelta(microseconds=1)
+MAX_TITLE = 200
+MAX_SESSIONS = 200
+"""Sessions in one plan, the kept ones included (the planner's limits)."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +88,13 @@ def validate(request: PlanRequested, sessions: Sequence[PlannedSession]) -> list
         violations.extend(_session_rules(request, week, index, session))
     violations.extend(_spacing_rules(request, timed))
     violations.extend(_daily_rules(request, week, timed))
+    total = len(sessions) + len(request.keep_sessions)
+    if total > MAX_SESSIONS:
+        text = (
+            f"{len(sessions)} sessions and {len(request.keep_sessions)} kept ones make "
+            f"{total}, more than the {MAX_SESSIONS} a plan may hold"
+        )
+        violations.append(Violation(TOO_MANY_SESSIONS, text, None))
     return violations
 
 
@@ -90,6 +107,12 @@ def _session_rules(
     def add(code: str, text: str) -> None:
         found.append(Violation(code, f"session {index} ({span}) {text}", index))
 
+    if not session.title.strip():
+        add(TITLE_EMPTY, "has a blank title")
+    elif len(session.title) > MAX_TITLE:
+        add(
+            TITLE_TOO_LONG, f"has a title of {len(session.title)} characters, more than {MAX_TITLE}"
+        )
     length = session.ends_at - session.starts_at
     if length < MIN_SESSION:
         add(TOO_SHORT, "is shorter than 15 minutes")
