@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from schediora_contracts.common import (
     AvailabilityWindow,
+    FeedbackSnapshot,
     PlannedSession,
     Preferences,
     SessionSnapshot,
@@ -61,6 +62,7 @@ def plan_request(
     keep_sessions: tuple[SessionSnapshot, ...] = (),
     previous_sessions: tuple[SessionSnapshot, ...] = (),
     not_before: datetime | None = None,
+    feedback: FeedbackSnapshot | None = None,
 ) -> PlanRequested:
     return PlanRequested(
         job_id=uuid.UUID(int=1),
@@ -82,6 +84,7 @@ def plan_request(
         keep_sessions=keep_sessions,
         previous_sessions=previous_sessions,
         not_before=not_before,
+        feedback=feedback,
         requested_at=datetime(2026, 11, 20, tzinfo=UTC),
     )
 
@@ -100,6 +103,20 @@ def planned(of: SubjectSnapshot | None, starts_at: datetime, ends_at: datetime) 
         starts_at=starts_at,
         ends_at=ends_at,
     )
+
+
+def wall_minutes(sessions, start: str, end: str, timezone: str = "Europe/Berlin") -> int:
+    """Minutes of `sessions` whose local wall time lies in `[start, end)` on any day."""
+    zone = ZoneInfo(timezone)
+    low, high = (int(t[:2]) * 60 + int(t[3:]) for t in (start, end))
+    total = 0
+    for session in sessions:
+        instant = session.starts_at
+        while instant < session.ends_at:
+            local = instant.astimezone(zone)
+            total += low <= local.hour * 60 + local.minute < high
+            instant += timedelta(minutes=1)
+    return total
 
 
 def kept(

@@ -1,5 +1,6 @@
 """Properties over random requests: every plan passes the validator, and the same request gives
-the same plan, across time zones (DST weeks included), preferences, subjects and exam dates."""
+the same plan, across time zones (DST weeks included), preferences, subjects and exam dates, and
+reschedules with kept, skipped and missed sessions and feedback on the replaced plan."""
 
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
@@ -7,10 +8,13 @@ from uuid import UUID
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from ai.scheduling import NoFeasiblePlan, Schedule, solve, validate
+from ai.scheduling import NoFeasiblePlan, Schedule, score, solve, validate
+from ai.scheduling.brief import Brief
 from ai.scheduling.local_time import day_bounds, wall_ranges, zone_of
+from ai.scheduling.quality import TERMS
 from schediora_contracts.common import (
     AvailabilityWindow,
+    FeedbackSnapshot,
     Preferences,
     SessionSnapshot,
     SubjectSnapshot,
@@ -38,6 +42,21 @@ MONDAYS = (
     date(2026, 9, 21),  # Chatham springs forward on Sunday
 )
 REFUSALS = {"no_available_time", "no_subjects", "nothing_to_plan"}
+COMMENTS = (
+    "no mornings",
+    "evenings only",
+    "only in the afternoon",
+    "not after 9pm",
+    "not before 10am",
+    "no weekends",
+    "prefer mornings",
+    "too long",
+    "too short",
+    "too much",
+    "more subject 0",
+    "less subject 1, no evenings",
+    "great!",
+)
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -73,7 +92,8 @@ def availability(draw) -> tuple[AvailabilityWindow, ...]:
 
 
 @st.composite
-def plan_requests(draw) -> PlanRequested:
+def plan_requests(draw, *, with_feedback: bool = False) -> PlanRequested:
+    """A random request; `with_feedback`: a reschedule with a commented rating."""
     zone = draw(st.sampled_from(ZONES))
     week_start = draw(st.sampled_from(MONDAYS))
     if draw(st.booleans()):
@@ -100,12 +120,24 @@ def plan_requests(draw) -> PlanRequested:
         for n in range(draw(st.integers(0, 8)))
     )
     start = day_bounds(week_start, zone_of(zone))[0]
-    kind = draw(st.sampled_from(("generate", "reschedule")))
-    keep, previous, not_before = (), (), None
+    kind = "reschedule" if with_feedback else draw(st.sampled_from(("generate", "reschedule")))
+    keep, previous, not_before, feedback = (), (), None, None
     if kind == "reschedule":
         not_before = start + timedelta(seconds=draw(st.integers(0, 8 * 24 * 3600)))
         keep = _apart(draw(st.lists(_session(start, subjects, "completed"), max_size=4)))
-        previous = tuple(draw(st.lists(_session(start, subjects, "planned"), max_size=4)))
+        statuses = st.sampled_from(("planned", "planned", "skipped", "in_progress"))
+        previous = tuple(draw(st.lists(_session(start, subjects, statuses), max_size=6)))
+        comments = st.sampled_from(COMMENTS)
+        feedback = draw(
+            st.builds(FeedbackSnapshot, rating=st.integers(1, 5), comments=comments)
+            if with_feedback
+            else st.none()
+            | st.builds(
+                FeedbackSnapshot,
+                rating=st.integers(1, 5),
+                comments=st.none() | st.sampled_from(COMMENTS) | st.text(max_size=40),
+            )
+        )
     return PlanRequested(
         job_id=UUID(int=1),
         user_id=UUID(int=2),
@@ -118,13 +150,14 @@ def plan_requests(draw) -> PlanRequested:
         keep_sessions=keep,
         previous_sessions=previous,
         not_before=not_before,
+        feedback=feedback,
         requested_at=datetime(2026, 1, 1, tzinfo=UTC),
     )
 
 
-def _session(start: datetime, subjects: tuple[SubjectSnapshot, ...], status: str):
+def _session(start: datetime, subjects: tuple[SubjectSnapshot, ...], status):
     return st.builds(
-        lambda offset, length, subject_id: SessionSnapshot(
+        lambda offset, length, subject_id, status: SessionSnapshot(
             session_id=UUID(int=offset),
             subject_id=subject_id,
             title="Earlier",
@@ -135,6 +168,7 @@ def _session(start: datetime, subjects: tuple[SubjectSnapshot, ...], status: str
         st.integers(0, 7 * 24 * 60),
         st.integers(15, 180),
         st.sampled_from([s.subject_id for s in subjects]) if subjects else st.none(),
+        status if isinstance(status, st.SearchStrategy) else st.just(status),
     )
 
 
@@ -163,8 +197,33 @@ def test_every_plan_passes_the_validator_or_is_refused_with_a_known_code(request
         assert result.code in REFUSALS
         return
     event(f"planned {'some' if result.sessions else 'no'} sessions")
+    if request.feedback is not None:
+        event(f"feedback applied: {bool(result.quality['feedback']['applied'])}")
     assert validate(request, result.sessions) == []
     assert result.quality["status"] in ("optimal", "feasible", "greedy")
+    assert result.quality["terms"] == score(request, result.sessions)
+    assert set(result.quality["terms"]) == set(TERMS)
+    assert all(0 <= value <= 1 for value in result.quality["terms"].values())
+    assert all(minutes > 0 for minutes in result.quality["shortfall"].values())
+
+
+@settings(FAST, max_examples=60)
+@given(plan_requests(with_feedback=True))
+def test_feedback_time_rules_leave_no_session_in_the_blocked_times(request):
+    result = outcome(request)
+    if isinstance(result, NoFeasiblePlan):
+        return
+    adjusted = Brief.of(request).adjustments
+    event(f"blocked: {bool(adjusted.blocked or adjusted.blocked_weekdays)}")
+    zone = zone_of(request.timezone)
+    for session in result.sessions:
+        start, end = session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
+        assert start.weekday() not in adjusted.blocked_weekdays
+        first = start.hour * 60 + start.minute
+        last = end.hour * 60 + end.minute if end.date() == start.date() else 24 * 60
+        if last <= first:
+            continue  # a DST change inside the session: its wall clock runs back
+        assert not any(first < high and low < last for low, high in adjusted.blocked)
 
 
 @settings(FAST, max_examples=40)

@@ -315,3 +315,22 @@ def test_a_plan_breaking_a_rule_is_caught_by_the_same_validator():
     first = schedule.sessions[0]
     overlapping = planned(HISTORY, first.starts_at, first.ends_at)
     assert [v.code for v in validate(request, [*schedule.sessions, overlapping])][:1] == ["overlap"]
+
+
+def test_a_plan_never_holds_more_than_200_sessions():
+    request = plan_request(
+        subjects=(HISTORY,),
+        availability=every_day("00:00", "24:00"),
+        daily_goal_minutes=720,
+        session_minutes=15,
+        break_minutes=0,
+    )
+    schedule = valid_schedule(request)
+    assert len(schedule.sessions) == 200
+
+
+def test_a_session_title_is_its_subject_name_within_the_planner_s_200_characters():
+    long_name, blank = subject("x" * 250), subject(" ")
+    schedule = valid_schedule(plan_request(subjects=(long_name, blank)))
+    titles = {session.subject_id: session.title for session in schedule.sessions}
+    assert titles == {long_name.subject_id: "x" * 200, blank.subject_id: "Study session"}

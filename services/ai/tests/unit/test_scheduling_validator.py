@@ -285,3 +285,35 @@ def test_an_unknown_time_zone_is_read_as_utc_like_the_planner_does():
     nowhere = request(timezone="Mars/Olympus")
     session = planned(HISTORY, local(MONDAY, "18:00", "UTC"), local(MONDAY, "18:50", "UTC"))
     assert validate(nowhere, [session]) == []
+
+
+@pytest.mark.parametrize(
+    ("title", "found"),
+    [
+        ("C", []),
+        ("x" * 200, []),
+        ("", [("title_empty", 0)]),
+        ("   ", [("title_empty", 0)]),
+        ("x" * 201, [("title_too_long", 0)]),
+    ],
+    ids=["one-character", "200-characters", "empty", "blank", "201-characters"],
+)
+def test_a_title_has_1_to_200_characters_and_is_not_blank(title, found):
+    session = planned(HISTORY, local(MONDAY, "18:00"), local(MONDAY, "18:50"))
+    assert codes(validate(request(), [session.model_copy(update={"title": title})])) == found
+
+
+def test_a_plan_holds_at_most_200_sessions_with_the_kept_ones():
+    whole_days = request(
+        availability=every_day("00:00", "24:00"), daily_goal_minutes=720, break_minutes=0
+    )
+    starts = [
+        local(MONDAY + timedelta(days=day), "00:00") + timedelta(minutes=20 * n)
+        for day in range(7)
+        for n in range(30)
+    ]
+    sessions = [planned(HISTORY, start, start + timedelta(minutes=15)) for start in starts]
+    assert validate(whole_days, sessions[:200]) == []
+    one_kept = (kept(HISTORY, starts[200], starts[200] + timedelta(minutes=15)),)
+    with_kept = whole_days.model_copy(update={"keep_sessions": one_kept})
+    assert codes(validate(with_kept, sessions[:200])) == [("too_many_sessions", None)]

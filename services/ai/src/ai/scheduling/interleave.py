@@ -7,7 +7,9 @@ kept from the replaced plan keeps its subject. Two passes, both deterministic:
 
 1. Each day, in time order, a session takes the subject of that day's (same-length) sessions that
    differs from the session before it and the next fixed one, the one with the most sessions
-   left first: the classic greedy that minimises runs in a sequence.
+   left first (the classic greedy that minimises runs in a sequence); which subject each day
+   ends with is chosen by dynamic programming over the days, so a day does not end with what
+   the next one must start with.
 2. Across days, a session that repeats the subject before it swaps subjects with a later session
    when that lowers the number of repeats and leaves every subject's days and review unchanged.
 """
@@ -34,40 +36,82 @@ def repeats(subjects: list) -> int:
 
 
 def _order_each_day(problem: Problem, plan, fixed: list[bool], subjects: list[int]) -> None:
+    """Orders each day's subjects, choosing each day's last subject by dynamic programming over
+    the days (what a day ends with is what the next one must not start with)."""
     candidates = problem.candidates
     days: dict = defaultdict(list)
     for i, (c, _) in enumerate(plan):
         days[candidates[c].day].append(i)
-    ordered = sorted(days)
-    for number, day in enumerate(ordered):
+    states: dict[int | None, tuple[int, list[int]]] = {None: (0, list(subjects))}
+    for day in sorted(days):
         positions = days[day]
-        pools: dict[int, Counter] = defaultdict(Counter)
-        for i in positions:
-            if not fixed[i]:
-                pools[candidates[plan[i][0]].length][subjects[i]] += 1
-        # The next day's subject when it has only one: the day should not end with it.
-        following = (
-            {subjects[i] for i in days[ordered[number + 1]]} if number + 1 < len(ordered) else set()
-        )
-        next_day = next(iter(following)) if len(following) == 1 else None
-        placed = list(subjects)
-        for i in positions:
-            if fixed[i]:
-                continue
+        reached: dict[int | None, tuple[int, list[int]]] = {}
+        for before, (cost, placed) in sorted(states.items(), key=_state_order):
+            for last in [None, *sorted({subjects[i] for i in positions})]:
+                ordered = _order_day(problem, plan, fixed, placed, positions, before, last)
+                if ordered is None:
+                    continue
+                day_cost, day_placed = ordered
+                end = day_placed[positions[-1]]
+                if end not in reached or cost + day_cost < reached[end][0]:
+                    reached[end] = (cost + day_cost, day_placed)
+        states = reached or states
+    best = min(states.items(), key=lambda item: (item[1][0], _state_order(item)))
+    subjects[:] = best[1][1]
+
+
+def _state_order(item) -> tuple[int, int]:
+    subject = item[0]
+    return (0, -1) if subject is None else (1, subject)
+
+
+def _order_day(
+    problem: Problem,
+    plan,
+    fixed: list[bool],
+    placed: list[int],
+    positions: list[int],
+    before: int | None,
+    last: int | None,
+) -> tuple[int, list[int]] | None:
+    """The day's subjects in order after a day that ended with `before`, ending with `last`
+    (None: any), and the repeats that makes (the boundary included); None when impossible."""
+    candidates = problem.candidates
+    pools: dict[int, Counter] = defaultdict(Counter)
+    for i in positions:
+        if not fixed[i]:
+            pools[candidates[plan[i][0]].length][placed[i]] += 1
+    order = list(placed)
+    tail = positions[-1]
+    reserved = last is not None and not fixed[tail]
+    if reserved:
+        pool = pools[candidates[plan[tail][0]].length]
+        if pool[last] == 0 or not problem.eligible(plan[tail][0], last):
+            return None
+        pool[last] -= 1
+    elif last is not None and placed[tail] != last:
+        return None
+    previous = before
+    cost = 0
+    for i in positions:
+        if not fixed[i]:
             c = plan[i][0]
-            pool = pools[candidates[c].length]
-            before = placed[i - 1] if i > 0 else None
-            after = placed[i + 1] if i + 1 < len(plan) and fixed[i + 1] else None
-            if i == positions[-1]:
-                after = next_day
-            options = [s for s in pool if pool[s] > 0 and problem.eligible(c, s)]
-            if not options:
-                break  # cannot happen (a day's sessions share eligibility): keep the day as is
-            best = max(options, key=lambda s: (s != before, s != after, pool[s], -s))
-            placed[i] = best
-            pool[best] -= 1
-        else:
-            subjects[:] = placed
+            if reserved and i == tail:
+                order[i] = last
+            else:
+                pool = pools[candidates[c].length]
+                after = order[i + 1] if i + 1 < len(plan) and fixed[i + 1] else None
+                if reserved and i + 1 == tail:
+                    after = last
+                options = [s for s in pool if pool[s] > 0 and problem.eligible(c, s)]
+                if not options:
+                    return None
+                best = max(options, key=lambda s: (s != previous, s != after, pool[s], -s))
+                order[i] = best
+                pool[best] -= 1
+        cost += order[i] == previous
+        previous = order[i]
+    return cost, order
 
 
 def _swap_across_days(problem: Problem, plan, fixed: list[bool], subjects: list[int]) -> None:

@@ -19,6 +19,12 @@ class Problem:
         cutoff = self.brief.subjects[s].cutoff
         return cutoff is None or self.candidates[c].end <= cutoff
 
+    @property
+    def has_choices(self) -> bool:
+        """Whether some candidate may be a session of some subject."""
+        subjects = range(len(self.brief.subjects))
+        return any(self.eligible(c, s) for c in range(len(self.candidates)) for s in subjects)
+
     def from_previous(self, c: int, s: int) -> bool:
         candidate = self.candidates[c]
         return self.brief.previous.get((candidate.start, candidate.end)) == s

@@ -31,10 +31,7 @@ def solve(request: PlanRequested) -> Schedule:
     problem = Problem.of(request)
     plan = PlanModel(problem)
     if plan.empty:
-        raise NoFeasiblePlan(
-            "no_available_time",
-            "no free time is left within the daily goal before the subjects' exams",
-        )
+        raise _no_time_before_the_exams()
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = SEED
@@ -64,6 +61,8 @@ def solve(request: PlanRequested) -> Schedule:
 def baseline(request: PlanRequested) -> Schedule:
     """The greedy baseline's plan for `request` (see `greedy`), scored like the solver's."""
     problem = Problem.of(request)
+    if not problem.has_choices:
+        raise _no_time_before_the_exams()
     sessions = _sessions_or_refusal(problem, greedy_plan(problem))
     return Schedule(
         sessions=sessions, quality={"status": "greedy"} | quality.report(problem.brief, sessions)
@@ -105,6 +104,12 @@ def sessions_of(problem: Problem, chosen: list[tuple[int, int]]) -> tuple[Planne
             )
         )
     return tuple(sorted(planned, key=lambda session: session.starts_at))
+
+
+def _no_time_before_the_exams() -> NoFeasiblePlan:
+    return NoFeasiblePlan(
+        "no_available_time", "no free time is left within the daily goal before the subjects' exams"
+    )
 
 
 def _sessions_or_refusal(
