@@ -71,6 +71,11 @@ async def test_a_valid_answer_is_the_published_plan(llm, sessionmaker):
     assert generation.quality["planned_minutes"] == sum(
         int((s.ends_at - s.starts_at).total_seconds() // 60) for s in sessions
     )
+    # Scored like the solver's own plan: the same plan gets the same terms and shortfall.
+    solved = solve(request).quality
+    assert generation.quality["terms"] == solved["terms"]
+    assert generation.quality["shortfall"] == solved["shortfall"]
+    assert generation.quality["provider"] == "openai"
     plan = await published_plan(sessionmaker, request)
     assert (plan.provider, plan.model) == ("openai", MODEL)
     assert plan.sessions == sessions

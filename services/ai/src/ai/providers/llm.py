@@ -21,6 +21,8 @@ from ai.providers import prompt as template
 from ai.providers.answer import MalformedAnswer, parse
 from ai.providers.local import LocalProvider
 from ai.providers.provenance import USAGE_FIELDS, Call, Made, Outcome, Provenance
+from ai.scheduling.brief import Brief
+from ai.scheduling.quality import report, score
 from ai.scheduling.schedule import NoFeasiblePlan, Schedule
 from ai.scheduling.validator import validate
 from schediora_contracts import PlanRequested
@@ -95,7 +97,8 @@ class OpenAIProvider:
                 if answered.call.outcome == "valid":
                     provenance.latency_ms = elapsed_ms(started)
                     sessions = tuple(sorted(answered.sessions, key=lambda s: s.starts_at))
-                    return Made(provenance, schedule=Schedule(sessions, _quality(sessions)))
+                    quality = _quality(request, sessions)
+                    return Made(provenance, schedule=Schedule(sessions, quality))
                 if answered.call.outcome in FINAL:
                     break
                 if answered.follow_up:
@@ -203,18 +206,14 @@ def _usage(completion: ChatCompletion) -> dict[str, int] | None:
     return {name: value for name, value in found.items() if isinstance(value, int)}
 
 
-def _quality(sessions: tuple[PlannedSession, ...]) -> dict[str, Any]:
-    """An LLM plan is scored by no objective: what it plans, in the local solver's keys."""
-    by_subject: dict[str, int] = {}
-    for session in sessions:
-        key = str(session.subject_id)
-        minutes = int((session.ends_at - session.starts_at).total_seconds() // 60)
-        by_subject[key] = by_subject.get(key, 0) + minutes
-    return {
-        "provider": "openai",
-        "planned_minutes": sum(by_subject.values()),
-        "minutes_by_subject": by_subject,
-    }
+def _quality(request: PlanRequested, sessions: tuple[PlannedSession, ...]) -> dict[str, Any]:
+    """An LLM plan is scored by the same functions as the solver's (every soft-goal term, the
+    needs and the shortfall), so the two can be compared."""
+    try:
+        found = report(Brief.of(request), sessions)
+    except NoFeasiblePlan:
+        found = {"terms": score(request, sessions)}
+    return found | {"provider": "openai"}
 
 
 def _short(text: str, limit: int = 300) -> str:
