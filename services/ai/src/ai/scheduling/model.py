@@ -37,7 +37,14 @@ class PlanModel:
         self._daily_goal()
         self._session_count()
         self.terms = self._terms()
-        self.model.maximize(LinearExpr.sum(list(self.terms.values())))
+        # A variable per term, defined by an equality: CP-SAT's Python front end copies an
+        # objective into the model entry by entry (slow for thousands), a constraint in one call.
+        totals = []
+        for name, term in self.terms.items():
+            total = self.model.new_int_var(-(10**9), 10**9, f"term_{name}")
+            self.model.add(total == term)
+            totals.append(total)
+        self.model.maximize(LinearExpr.sum(totals))
 
     @property
     def empty(self) -> bool:
@@ -128,13 +135,19 @@ class PlanModel:
             "tidy": -weights.tidy * self._late_steps(),
         }
 
-    def _minutes_of(self, s: int) -> cp_model.LinearExprT:
+    def _minutes_of(self, s: int) -> cp_model.IntVar:
+        """The subject's planned minutes as one variable: the four limits on them (need, half
+        need, fair share, make-up) then take two entries each, not one per candidate."""
         pairs = [
             (var, self.problem.candidates[c].length)
             for (c, t), var in self.choices.items()
             if t == s
         ]
-        return LinearExpr.weighted_sum([v for v, _ in pairs], [n for _, n in pairs])
+        minutes = self.model.new_int_var(0, sum(n for _, n in pairs), f"minutes_{s}")
+        self.model.add(
+            minutes == LinearExpr.weighted_sum([v for v, _ in pairs], [n for _, n in pairs])
+        )
+        return minutes
 
     def _excess(self, minutes: cp_model.LinearExprT, limit: int, name: str) -> cp_model.LinearExprT:
         """max(minutes - limit, 0). Only a lower bound is stated: every term counts an excess

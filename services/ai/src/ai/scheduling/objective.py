@@ -4,20 +4,21 @@ The objective is one sum of named, weighted terms (integers, maximised; see `mod
 
 - `urgency`: per minute of a subject up to its need (see `needs`), its priority: 100, plus up to
   200 for a near exam (falling linearly to 0 at 21 days), plus 15 per difficulty step above 3
-  (less below);
+  (less below); the first half of the need counts twice, so a tight week gives every subject
+  some of its need before any gets all of it, unless one is over twice as pressing;
 - `makeup`: per minute re-placing a skipped or missed session of the replaced plan;
 - `fairness`: per minute of a subject up to its fair share (see `needs.fair_shares`);
 - `fill`: per minute of a subject without a weekly target (the daily goal is time to use);
-- `over_target`: a penalty per minute past a subject's target (its need when it has one);
+- `over_target`: a penalty per minute past a subject's need when it has a target;
 - `spacing`: per (subject, day) with a session of the subject, so it spreads over the week;
+- `interleaving`: a penalty per repeat a day's subjects force however the day is ordered
+  (max(0, 2 x a subject's sessions - the day's sessions - 1)); the order itself is chosen after
+  solving (see `interleave`), as it changes no term;
 - `daily_load`: a penalty per minute a day's load is off the even level (see `needs.levels`);
 - `review`: per exam with a session in the two days before it;
 - `time_of_day`: per minute of a session that starts in the preferred part of the day;
 - `stability`: per session of the replaced plan kept at its time with its subject (reschedule);
 - `tidy`: a tie-break against starting later in a free slot than needed.
-
-Interleaving is not a term: the order of a day's sessions changes no term, so after solving the
-subjects of a day's sessions are ordered to avoid runs (see `interleave`).
 """
 
 from dataclasses import asdict, dataclass
