@@ -8,8 +8,8 @@ is named in `Adjustments.applied` (reported in `quality["feedback"]`).
 - low rating (1 or 2): daily load -25% — `daily_load -25%`;
 - too much ("too much", "too many sessions", "overwhelming", "exhausting", "lighter"): daily load
   -25% — `daily_load -25%` (once, with a low rating too);
-- no period ("no mornings", "not in the afternoon", "avoid evenings"): that part of the day is
-  removed from the windows — `no morning`;
+- no period ("no mornings", "no more mornings", "not in the afternoon", "avoid evenings"): that
+  part of the day is removed from the windows — `no morning`;
 - period only ("evenings only", "only in the morning"): all but that part of the day is removed
   — `only evening`;
 - not after ("not after 9pm", "nothing after 21:30", "no later than 10 pm", "finish by 20"): the
