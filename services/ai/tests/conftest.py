@@ -1,7 +1,6 @@
 """ai test fixtures: the app on the real test database and its own broker names."""
 
 import pytest
-from asgi_lifespan import LifespanManager
 
 from ai.main import create_app
 from ai.settings import Settings
@@ -28,17 +27,5 @@ def signing_key() -> SigningKey:
 async def running_app(settings, signing_key):
     """The ai app through its lifespan: relay and consumer running, queue declared."""
     app = create_app(settings, token_verifier=static_verifier(signing_key))
-    try:
-        async with LifespanManager(app, startup_timeout=30):
-            consumer = app.state.runtime.consumer
-
-            async def consuming():
-                return consumer.queue is not None
-
-            await testing.eventually(consuming)
-            yield app
-    finally:
-        await testing.delete_broker_objects(
-            [settings.service_queue, f"{settings.service_queue}.dlq"],
-            [settings.events_exchange, f"{settings.service_queue}.dlx"],
-        )
+    async with testing.consuming(app, settings):
+        yield app

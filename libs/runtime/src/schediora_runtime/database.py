@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from sqlalchemy import MetaData
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext import asyncio as sa_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -58,3 +59,9 @@ async def transaction(
         except BaseException:
             await session.rollback()
             raise
+
+
+def violated_constraint(exc: IntegrityError) -> str | None:
+    """The name of the constraint or unique index an `IntegrityError` broke, if PostgreSQL
+    said; repositories turn it into their own domain error."""
+    return getattr(getattr(exc.orig, "diag", None), "constraint_name", None)

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import aio_pika
 import psycopg
@@ -223,3 +223,25 @@ async def publish(rabbitmq_url: str, exchange_name: str, *envelopes: EventEnvelo
                 routing_key=envelope.routing_key,
                 mandatory=True,
             )
+
+
+@asynccontextmanager
+async def consuming(app: Any, settings: Any) -> AsyncIterator[Any]:
+    """A service app through its lifespan, yielded once its consumer has its queue; the test's
+    own broker objects (`settings`' queue, DLQ, exchange and DLX) are deleted afterwards."""
+    from asgi_lifespan import LifespanManager  # a test dependency: imported only when used
+
+    try:
+        async with LifespanManager(app, startup_timeout=30):
+            consumer = app.state.runtime.consumer
+
+            async def ready() -> bool:
+                return consumer.queue is not None
+
+            await eventually(ready)
+            yield app
+    finally:
+        await delete_broker_objects(
+            [settings.service_queue, f"{settings.service_queue}.dlq"],
+            [settings.events_exchange, f"{settings.service_queue}.dlx"],
+        )

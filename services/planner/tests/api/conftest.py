@@ -1,24 +1,14 @@
 """API fixtures: an httpx client on the running planner app, and users with signed tokens."""
 
-import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 import httpx
 import pytest
 
 from planner.deps import utc_now
-from schediora_runtime.security.testing import SigningKey
+from schediora_runtime.security.testing import TokenUser, user_with_token
 
 from .plan_factories import NOW
-
-
-@dataclass(frozen=True)
-class User:
-    """A user as the API sees one: an id and the headers carrying its access token."""
-
-    id: uuid.UUID
-    headers: dict[str, str]
 
 
 @pytest.fixture
@@ -31,18 +21,13 @@ async def client(running_app) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-def user_with_token(key: SigningKey) -> User:
-    user_id = uuid.uuid4()
-    return User(user_id, {"Authorization": f"Bearer {key.access_token(user_id)}"})
-
-
 @pytest.fixture
-def alice(signing_key) -> User:
+def alice(signing_key) -> TokenUser:
     return user_with_token(signing_key)
 
 
 @pytest.fixture
-def bob(signing_key) -> User:
+def bob(signing_key) -> TokenUser:
     return user_with_token(signing_key)
 
 

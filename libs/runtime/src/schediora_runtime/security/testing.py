@@ -74,3 +74,17 @@ def jwks(*keys: SigningKey) -> dict[str, Any]:
 def static_verifier(*keys: SigningKey) -> TokenVerifier:
     """A verifier trusting exactly these keys, with the default issuer and audience."""
     return TokenVerifier(StaticJwks(jwks(*keys)), issuer=ISSUER, audience=AUDIENCE)
+
+
+@dataclass(frozen=True)
+class TokenUser:
+    """A user as an API sees one: an id and the headers carrying its access token."""
+
+    id: uuid.UUID
+    headers: dict[str, str]
+
+
+def user_with_token(key: SigningKey) -> TokenUser:
+    """A new user id with a valid access token signed by `key`."""
+    user_id = uuid.uuid4()
+    return TokenUser(user_id, {"Authorization": f"Bearer {key.access_token(user_id)}"})

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ai.feedback.models import ONE_PER_GENERATION, Feedback
+from schediora_runtime.database import violated_constraint
 from schediora_runtime.pagination import Position
 
 
@@ -55,7 +56,7 @@ async def add(session: AsyncSession, feedback: Feedback) -> None:
             session.add(feedback)
             await session.flush()
     except IntegrityError as exc:
-        constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", None)
+        constraint = violated_constraint(exc)
         if constraint == ONE_PER_GENERATION:
             raise FeedbackExists from exc
         raise

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from planner.jobs.domain import GENERATION_TIMEOUT, IN_FLIGHT
 from planner.jobs.models import IDEMPOTENCY_INDEX, IN_FLIGHT_INDEX, AiJob
+from schediora_runtime.database import violated_constraint
 
 
 class JobInFlight(Exception):
@@ -63,7 +64,7 @@ async def add(session: AsyncSession, job: AiJob) -> None:
             session.add(job)
             await session.flush()
     except IntegrityError as exc:
-        constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", None)
+        constraint = violated_constraint(exc)
         if constraint == IN_FLIGHT_INDEX:
             raise JobInFlight from exc
         if constraint == IDEMPOTENCY_INDEX:

@@ -41,7 +41,7 @@ from planner.plans.models import StudySession
 from planner.subjects import service as subjects
 from planner.subjects.models import Subject
 from planner.users import service as users
-from planner.users.domain import WEEK, Calendar
+from planner.users.domain import WEEK
 from planner.users.models import PlannerUser
 from schediora_contracts import (
     PlanGenerated,
@@ -95,15 +95,10 @@ async def generate(
     idempotency_key: str | None,
 ) -> AiJob:
     """Queue the generation of a week's plan (the current week or the next one)."""
-    if idempotency_key is not None:
-        earlier = await repository.by_idempotency_key(session, user_id, idempotency_key)
-        if earlier is not None:
-            return earlier
-    # The user's row lock makes one user's requests take turns; the partial unique index is
-    # what guarantees one job in flight per week even so.
-    await users.lock(session, user_id)
-    user = await users.get(session, user_id)
-    calendar = Calendar(user.timezone, user.week_starts_on) if user else Calendar()
+    earlier, user = await _earlier_or_locked_user(session, user_id, idempotency_key)
+    if earlier is not None:
+        return earlier
+    calendar = users.calendar_of(user)
     current_week = calendar.current_week(now)
     week_start = body.week_start or current_week
     if week_start not in (current_week, current_week + WEEK):
@@ -145,13 +140,10 @@ async def reschedule(
 ) -> AiJob:
     """Queue a new plan for the rest of the current week that keeps completed and in-progress
     sessions and takes the feedback on the current plan in."""
-    if idempotency_key is not None:
-        earlier = await repository.by_idempotency_key(session, user_id, idempotency_key)
-        if earlier is not None:
-            return earlier
-    await users.lock(session, user_id)
-    user = await users.get(session, user_id)
-    calendar = Calendar(user.timezone, user.week_starts_on) if user else Calendar()
+    earlier, user = await _earlier_or_locked_user(session, user_id, idempotency_key)
+    if earlier is not None:
+        return earlier
+    calendar = users.calendar_of(user)
     plan = await plans.current_or_none(session, user_id, calendar.today(now))
     if plan is None:
         raise NoCurrentPlan("There is no active plan for the current week.")
@@ -323,6 +315,20 @@ async def _queue(session: AsyncSession, job: AiJob, request: PlanRequested) -> A
         return earlier
     await record_event(session, outbox, request, producer=PRODUCER, correlation_id=job.id)
     return job
+
+
+async def _earlier_or_locked_user(
+    session: AsyncSession, user_id: UUID, idempotency_key: str | None
+) -> tuple[AiJob | None, PlannerUser | None]:
+    """The job an earlier POST with this Idempotency-Key made; else the user's row, locked:
+    one user's requests take turns (the partial unique index guarantees one job in flight per
+    week even so)."""
+    if idempotency_key is not None:
+        earlier = await repository.by_idempotency_key(session, user_id, idempotency_key)
+        if earlier is not None:
+            return earlier, None
+    await users.lock(session, user_id)
+    return None, await users.get(session, user_id)
 
 
 async def _refuse_if_in_flight(session: AsyncSession, user_id: UUID, week_start: date) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from planner.plans.models import ACTIVE_PLAN_INDEX, NO_OVERLAP_CONSTRAINT, StudyPlan, StudySession
 from planner.users.domain import WEEK
+from schediora_runtime.database import violated_constraint
 from schediora_runtime.pagination import Position
 
 
@@ -180,7 +181,7 @@ async def flush(session: AsyncSession) -> None:
     try:
         await session.flush()
     except IntegrityError as exc:
-        constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", None)
+        constraint = violated_constraint(exc)
         if constraint == ACTIVE_PLAN_INDEX:
             raise ActivePlanExists from exc
         if constraint == NO_OVERLAP_CONSTRAINT:

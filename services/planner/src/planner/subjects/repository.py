@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from planner.subjects.models import NAME_INDEX, Subject
+from schediora_runtime.database import violated_constraint
 from schediora_runtime.pagination import Position
 
 
@@ -68,6 +69,6 @@ async def flush(session: AsyncSession) -> None:
     try:
         await session.flush()
     except IntegrityError as exc:
-        if getattr(getattr(exc.orig, "diag", None), "constraint_name", None) == NAME_INDEX:
+        if violated_constraint(exc) == NAME_INDEX:
             raise DuplicateName from exc
         raise

@@ -44,6 +44,13 @@ def preferences(user: PlannerUser | None) -> Preferences | None:
     )
 
 
+def calendar_of(user: PlannerUser | None) -> Calendar:
+    """The calendar of a loaded user row; UTC and Monday until they have set them."""
+    if user is None:
+        return Calendar()
+    return Calendar(user.timezone, user.week_starts_on)
+
+
 async def calendar(session: AsyncSession, user_id: UUID) -> Calendar:
     """The user's time zone and first weekday; UTC and Monday until they have set them."""
     fields = await repository.calendar_fields(session, user_id)
