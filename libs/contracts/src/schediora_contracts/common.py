@@ -1,7 +1,7 @@
 """Value types that several events share."""
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -59,6 +59,53 @@ class PlannedSession(ContractModel):
     rationale: str | None = None
 
 
+Period = Literal["morning", "afternoon", "evening"]
+"""A part of the day, local time: morning 05-12, afternoon 12-17, evening 17-23."""
+
+LocalClock = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["10:00"])]
+"""A local wall-clock time, HH:MM."""
+
+MAX_ADJUSTED_SUBJECTS = 20
+
+
+class FeedbackAdjustments(ContractModel):
+    """What a student asks of the next plan, as the app's chips say it (and as a comment is
+    understood). Every field is optional; the empty value asks for nothing."""
+
+    more: tuple[UUID, ...] = Field(default=(), max_length=MAX_ADJUSTED_SUBJECTS)
+    """Subjects to give a bigger share of the week."""
+    less: tuple[UUID, ...] = Field(default=(), max_length=MAX_ADJUSTED_SUBJECTS)
+    """Subjects to give a smaller share of the week."""
+    avoid_periods: tuple[Period, ...] = Field(default=(), max_length=3)
+    prefer_period: Period | None = None
+    free_days: tuple[Weekday, ...] = Field(default=(), max_length=7)
+    """Local weekdays (0 = Monday) to keep free of sessions."""
+    session_length: Literal["shorter", "longer"] | None = None
+    daily_load: Literal["lighter", "heavier"] | None = None
+    not_before: LocalClock | None = None
+    """No session starts before this local time."""
+    not_after: LocalClock | None = None
+    """No session ends after this local time."""
+
+    def is_empty(self) -> bool:
+        return self == FeedbackAdjustments()
+
+
 class FeedbackSnapshot(ContractModel):
     rating: int = Field(ge=1, le=5)
     comments: str | None = None
+    adjustments: FeedbackAdjustments | None = None
+    """The structured wishes sent with the rating (chips in the app), if any."""
+
+
+class FeedbackReport(ContractModel):
+    """What the generator made of the feedback: the wishes it understood (chips and comment
+    together), which it applied, which it could not meet, and the words it did not understand."""
+
+    understood: FeedbackAdjustments = FeedbackAdjustments()
+    applied: tuple[str, ...] = ()
+    """Each applied wish, named (e.g. "avoid morning", "more Calculus", "daily_load lighter")."""
+    not_met: tuple[str, ...] = ()
+    """Wishes understood but not met, named the same way (e.g. no evening time at all)."""
+    not_understood: tuple[str, ...] = ()
+    """Parts of the comment that asked for nothing the generator understood."""

@@ -8,6 +8,7 @@ from pydantic import AwareDatetime, Field
 
 from schediora_contracts.common import (
     ContractModel,
+    FeedbackReport,
     FeedbackSnapshot,
     PlannedSession,
     Preferences,
@@ -101,6 +102,8 @@ class PlanGenerated(Event):
     provider: str
     model: str | None = None
     sessions: tuple[PlannedSession, ...]
+    feedback: FeedbackReport | None = None
+    """For a reschedule with feedback: what was understood, applied and not met."""
     generated_at: AwareDatetime
 
 
