@@ -28,6 +28,7 @@ from gateway.routing import RouteTable
 from gateway.settings import Settings as GatewaySettings
 from planner.main import create_app as create_planner
 from planner.settings import Settings as PlannerSettings
+from schediora_contracts.common import FeedbackAdjustments
 from schediora_runtime import problems
 from schediora_runtime.problems import ProblemError
 
@@ -146,3 +147,9 @@ def test_the_code_table_names_only_codes_that_exist(text):
     known = set(defined_problem_codes()) | set(problems._STATUS_CODES.values())
     invented = set(code_table(text)) - known
     assert not invented, f"docs/api.md lists codes no service answers: {invented}"
+
+
+def test_structured_feedback_table_has_every_field_of_the_contract(text):
+    section = text.split("### Structured feedback (`FeedbackAdjustments`)", 1)[1].split("\n## ")[0]
+    rows = set(re.findall(r"^\| `([a-z_]+)` \|", section, re.MULTILINE))
+    assert rows == set(FeedbackAdjustments.model_fields)
