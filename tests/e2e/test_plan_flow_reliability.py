@@ -1,4 +1,4 @@
-"""RELIABILITY.md tests 3, 5, 6, 7 and 15 on the plan flow itself, and the job deadline: the four
+"""Crashes, restarts, duplicates and forgeries in the plan flow, and the job deadline: the four
 services as processes on the real PostgreSQL and RabbitMQ, faults injected from outside (SIGKILL,
 `rabbitmqctl stop_app`/`start_app`, a second planner, hand-made envelopes).
 
@@ -59,8 +59,8 @@ def _next_week() -> date:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     """This file's own stack on its own database. Cheap password hashes, so fifty students
-    sign up at once (the production parameters are auth's tests' business, RELIABILITY.md 21
-    and 26)."""
+    sign up at once (the production parameters are auth's tests' business, auth
+    README: Passwords)."""
     cheap_hashes = {
         "PASSWORD_TIME_COST": "1",
         "PASSWORD_MEMORY_KIB": "8",
@@ -116,8 +116,8 @@ async def start(service: ServiceProcess) -> None:
 async def test_fifty_jobs_complete_once_through_a_broker_restart_and_a_kill_9_of_the_ai(
     stack, api, db
 ):
-    """RELIABILITY.md 3 (a backlog survives `stop_app`/`start_app`) and 5 (SIGKILL of the ai
-    mid-work, then a broker restart with every service connected): 50/50 completed, one plan
+    """A backlog survives `stop_app`/`start_app`, and so does a SIGKILL of the ai
+    mid-work, then a broker restart with every service connected: 50/50 completed, one plan
     and one PlanGenerated per job, no session stored twice, every queue empty."""
     students = await enrol(api, 50, BUSY, BUSY_SUBJECTS)
     ai = stack.services["ai"]
@@ -196,7 +196,7 @@ async def test_fifty_jobs_complete_once_through_a_broker_restart_and_a_kill_9_of
         assert {s["plan_id"] for s in items} == {job["plan_id"]}
         assert len(items) == len(outcomes[job["id"]].payload["sessions"])
 
-    # RELIABILITY.md 14 at the level of the flow: one PlanRequested per job, each consumed once.
+    # The outbox at the level of the flow: one PlanRequested per job, each consumed once.
     requested = await service_tables.outbox_envelopes(
         db, "planner", "planner.plan_requested", job_ids
     )
@@ -232,7 +232,7 @@ async def test_fifty_jobs_complete_once_through_a_broker_restart_and_a_kill_9_of
 async def test_the_planner_killed_while_storing_plans_stores_each_once_and_replays_change_nothing(
     stack, api, db
 ):
-    """RELIABILITY.md 6: the planner is SIGKILLed while it applies 20 PlanGenerated (whatever it
+    """The planner is SIGKILLed while it applies 20 PlanGenerated (whatever it
     committed but had not acked comes back), then all 20 are delivered once more, as a broker
     redelivers after a crash between commit and ack: one plan per job, nothing stored twice."""
     students = await enrol(api, 20, QUICK)
@@ -311,7 +311,7 @@ def _outcome(request, sessions, *, user_id=None, job_id=None) -> PlanGenerated:
 
 
 async def test_duplicate_and_racing_plan_generated_store_each_plan_once(stack, api, db):
-    """RELIABILITY.md 7: each of 20 PlanGenerated delivered twice, with the same outcome under a
+    """Each of 20 PlanGenerated delivered twice, with the same outcome under a
     second event id, to two racing planner processes; then all of them again; then the ai's own
     outcomes, late, under a third: one plan per job, each event id claimed once, nothing
     dead-lettered, no IntegrityError."""
@@ -391,7 +391,7 @@ async def test_duplicate_and_racing_plan_generated_store_each_plan_once(stack, a
 async def test_a_forged_outcome_is_dead_lettered_with_a_security_event_and_stores_nothing(
     stack, api, db
 ):
-    """RELIABILITY.md 15: outcomes naming another user's job, or no job at all, change nothing,
+    """Outcomes naming another user's job, or no job at all, change nothing,
     go to the planner's dead-letter queue at once and each leave one `security_event` line."""
     alice, bob = await enrol(api, 2, QUICK)
     planner, ai = stack.services["planner"], stack.services["ai"]
@@ -463,7 +463,7 @@ async def test_a_forged_outcome_is_dead_lettered_with_a_security_event_and_store
 async def test_a_job_the_ai_never_answers_fails_with_generation_timeout_and_frees_the_week(
     stack, api, db
 ):
-    """DESIGN.md, the plan flow 4: no job stays queued forever. With the ai down, a job fails
+    """docs/architecture.md, plan flow 4: no job waits forever. With the ai down, a job fails
     with `generation_timeout` at its deadline; the week is free again; the ai's late plan is
     ignored, and a new request completes."""
     (student,) = await enrol(api, 1, QUICK)

@@ -1,4 +1,4 @@
-"""Migration hygiene per service (RELIABILITY.md test 37) in a database of its own."""
+"""Migration hygiene per service (docs/architecture.md: Data ownership) in a database of its own."""
 
 import pytest
 import sqlalchemy as sa

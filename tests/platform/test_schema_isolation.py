@@ -1,4 +1,4 @@
-"""Each service's role sees only its own schema (RELIABILITY.md test 36)."""
+"""Each service's role sees only its own schema (docs/architecture.md: Data ownership)."""
 
 import psycopg
 import pytest

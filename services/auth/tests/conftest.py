@@ -23,7 +23,7 @@ from schediora_runtime import testing
 SIGNING_KEY = Ed25519PrivateKey.generate()
 
 # argon2-cffi's CHEAPEST profile ("only for testing!"): only the Argon2-parameter, timing and
-# DoS tests hash with real parameters (RELIABILITY.md section 5).
+# DoS tests hash with real parameters (auth README: Passwords).
 CHEAP_HASHING = {
     "password_time_cost": profiles.CHEAPEST.time_cost,
     "password_memory_kib": profiles.CHEAPEST.memory_cost,

@@ -6,5 +6,5 @@ from planner.settings import Settings
 from schediora_runtime.migrations import run_migrations
 
 load_models()
-# API.md: `dashboard_daily_metrics` is a legacy table the migrations keep; nothing reads it.
+# docs/api.md: `dashboard_daily_metrics` is a legacy table the migrations keep; nothing reads it.
 run_migrations(metadata, Settings(), unmapped_tables=frozenset({"dashboard_daily_metrics"}))

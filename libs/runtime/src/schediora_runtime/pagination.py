@@ -1,4 +1,4 @@
-"""Keyset pagination: an opaque cursor naming the row a page ended on (API.md: Lists)."""
+"""Keyset pagination: an opaque cursor naming the row a page ended on (docs/api.md: Conventions)."""
 
 import base64
 import binascii

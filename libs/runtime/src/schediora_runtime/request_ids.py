@@ -10,7 +10,7 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 
 def accept_request_id(value: str) -> bool:
-    """Any short token-like id is echoed (API.md); anything else could forge log lines."""
+    """Any short token-like id is echoed (docs/api.md); anything else could forge log lines."""
     return bool(_SAFE_REQUEST_ID.match(value))
 
 

@@ -27,7 +27,7 @@ class ServiceSettings(BaseServiceSettings):
     database_url: PostgresDsn
     database_schema: str = Field(pattern=r"^[a-z_]+$")
     # Sized so the request path never waits on a thread pool bigger than the connection pool
-    # (DESIGN.md: every path is async; 10 + 10 overflow serves one uvicorn worker).
+    # (docs/architecture.md: every path is async; 10 + 10 overflow serves one uvicorn worker).
     database_pool_size: int = Field(default=10, ge=1)
     database_max_overflow: int = Field(default=10, ge=0)
     database_statement_timeout_ms: int = Field(default=15_000, ge=0)
@@ -58,7 +58,7 @@ class ServiceSettings(BaseServiceSettings):
     @field_validator("database_url", mode="before")
     @classmethod
     def _use_psycopg_driver(cls, value: object) -> object:
-        # Accept the plain `postgresql://` URLs of DESIGN.md and libpq tools; SQLAlchemy needs
+        # Accept the plain `postgresql://` URLs of README.md and libpq tools; SQLAlchemy needs
         # the driver named to pick psycopg 3 rather than psycopg2.
         if isinstance(value, str) and value.startswith(("postgresql://", "postgres://")):
             return "postgresql+psycopg://" + value.split("://", 1)[1]

@@ -1,6 +1,6 @@
 """Test support shared by every package's suite: the real test database and broker.
 
-Not imported by service code. Tests talk to the real PostgreSQL and RabbitMQ (DESIGN.md):
+Not imported by service code. Tests talk to the real PostgreSQL and RabbitMQ (DEVELOPERS.md):
 `TEST_DATABASE_NAME` (default `schediora_test`) is created by the bootstrap, and every test
 that touches the broker uses its own exchange and queue names, so suites run side by side.
 """

@@ -1,4 +1,4 @@
-"""The API's timestamp form (API.md: RFC 3339 in UTC), shared by every response schema."""
+"""The API's timestamp form (docs/api.md: RFC 3339 in UTC), shared by every response schema."""
 
 from datetime import UTC, datetime
 from typing import Annotated

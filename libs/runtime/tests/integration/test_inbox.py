@@ -1,4 +1,4 @@
-"""RELIABILITY.md test 35, scaled: the dedup key decides a race between two consumers."""
+"""Idempotent consumer, scaled: the dedup key decides a race between two consumers."""
 
 import asyncio
 import uuid

@@ -1,4 +1,4 @@
-"""RELIABILITY.md test 14: the outbox row commits with the state change, or neither does."""
+"""Transactional outbox: the outbox row commits with the state change, or neither does."""
 
 import contextlib
 import random

@@ -1,4 +1,4 @@
-"""RELIABILITY.md test 13, scaled for a PR run: two relays on one outbox, one of them killed."""
+"""Relay concurrency, scaled for a PR run: two relays on one outbox, one of them killed."""
 
 import asyncio
 import time

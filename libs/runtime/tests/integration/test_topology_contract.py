@@ -1,4 +1,4 @@
-"""RELIABILITY.md test 1: the queue contract on the broker and the publish contract on the wire."""
+"""Topology: the queue contract on the broker and the publish contract on the wire."""
 
 from typing import Any
 

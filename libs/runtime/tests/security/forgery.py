@@ -1,4 +1,4 @@
-"""Forged access tokens (RELIABILITY.md test 16): each is what some attack would present."""
+"""Forged access tokens (docs/architecture.md: Security): each is what some attack would present."""
 
 import hashlib
 import hmac

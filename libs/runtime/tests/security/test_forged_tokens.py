@@ -1,4 +1,4 @@
-"""RELIABILITY.md tests 16 and 27: every forged or misplaced token gets the same 401."""
+"""Forged tokens: every forged or misplaced token gets the same 401."""
 
 import logging
 import time

@@ -1,4 +1,4 @@
-"""RELIABILITY.md test 17 and JWKS failure modes, against a real local HTTP server."""
+"""Signing-key rotation and JWKS failure modes, against a real local HTTP server."""
 
 import asyncio
 import time

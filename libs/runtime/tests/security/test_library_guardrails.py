@@ -1,4 +1,4 @@
-"""RELIABILITY.md test 28: every `jwt.decode` is pinned down, and the libraries are new enough."""
+"""Library guardrails: every `jwt.decode` is pinned down, and the libraries are new enough."""
 
 import ast
 import tomllib

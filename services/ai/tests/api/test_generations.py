@@ -1,5 +1,5 @@
-"""The ai service turns PlanRequested into a validated plan (DESIGN.md: The plan flow), and
-keeps feedback (API.md: Feedback and generations)."""
+"""The ai service turns PlanRequested into a validated plan (docs/architecture.md: The plan flow),
+and keeps feedback (docs/api.md: Feedback and generations)."""
 
 import uuid
 

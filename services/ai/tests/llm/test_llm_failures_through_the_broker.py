@@ -1,4 +1,4 @@
-"""RELIABILITY.md test 9, transient versus permanent LLM failure, through the running ai service
+"""Transient versus permanent LLM failure, through the running ai service
 (PlanRequested on the broker, the consumer's one transaction, the outbox), with the `openai`
 provider on the fake server. A transient failure is absorbed by the bounded attempts; a lasting
 one (an outage) degrades to the local solver's plan: the job completes, nothing is dead-lettered."""

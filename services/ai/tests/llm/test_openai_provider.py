@@ -1,5 +1,5 @@
 """The `openai` provider against a real HTTP server speaking the OpenAI chat completions API
-(DESIGN.md: AI generation): a valid answer is the plan; one that breaks hard constraints is
+(docs/architecture.md: AI): a valid answer is the plan; one that breaks hard constraints is
 asked again with the violations and then replaced by the local solver's plan; malformed JSON, a
 refusal, a 500 and a timeout end in the local plan too, the reason recorded. Whatever is stored
 and published passes the validator."""

@@ -1,5 +1,5 @@
 """The `openai` settings fail at start-up when incomplete, and bound the time a generation may
-wait on the LLM well under the broker's consumer ack timeout (RELIABILITY.md test 9)."""
+wait on the LLM well under the broker's consumer ack timeout (ai README: Time bound)."""
 
 import pytest
 from pydantic import ValidationError

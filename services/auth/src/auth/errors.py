@@ -1,4 +1,4 @@
-"""The auth service's problems (API.md codes) and how they reach the client."""
+"""The auth service's problems (docs/api.md: Error codes) and how they reach the client."""
 
 from schediora_runtime.problems import ProblemError
 

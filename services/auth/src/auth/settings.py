@@ -26,7 +26,7 @@ class Settings(ServiceSettings):
     )
     database_schema: str = "auth"
 
-    # Tokens (API.md: Auth). The signing key is an Ed25519 private key in PEM (PKCS#8).
+    # Tokens (docs/api.md: Auth). The signing key is an Ed25519 private key in PEM (PKCS#8).
     access_token_ttl_seconds: int = Field(default=900, ge=30, le=900)
     refresh_token_ttl_seconds: int = Field(
         default=30 * 86_400, ge=60, description="Absolute lifetime of a refresh-token family."

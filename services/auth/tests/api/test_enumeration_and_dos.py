@@ -1,5 +1,5 @@
 """Login costs the same for unknown and known emails, and hashing cannot be abused
-(RELIABILITY.md tests 23 and 26). Real Argon2 parameters: about 0.15 s per hash here."""
+(docs/architecture.md: Security). Real Argon2 parameters: about 0.15 s per hash here."""
 
 import asyncio
 import statistics

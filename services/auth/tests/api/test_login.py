@@ -1,4 +1,4 @@
-"""POST /api/v1/auth/login (API.md: Auth; RELIABILITY.md tests 23 body part and 25)."""
+"""POST /api/v1/auth/login (docs/api.md: Auth)."""
 
 import pytest
 

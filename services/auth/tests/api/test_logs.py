@@ -1,4 +1,4 @@
-"""Logs record every authentication event and never a credential (RELIABILITY.md test 27)."""
+"""Logs record every authentication event and never a credential (docs/architecture.md)."""
 
 import logging
 

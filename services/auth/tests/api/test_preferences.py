@@ -1,4 +1,4 @@
-"""PUT /api/v1/users/preferences (API.md: Users): a full replace, strictly validated."""
+"""PUT /api/v1/users/preferences (docs/api.md: Users): a full replace, strictly validated."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Refresh rotation, reuse detection, lifetimes and logout (RELIABILITY.md tests 18 and 19)."""
+"""Refresh rotation, reuse detection, lifetimes and logout (auth README: Tokens)."""
 
 import asyncio
 import base64

@@ -1,4 +1,4 @@
-"""POST /api/v1/auth/register (API.md: Auth)."""
+"""POST /api/v1/auth/register (docs/api.md: Auth)."""
 
 import asyncio
 import uuid
@@ -52,9 +52,9 @@ async def test_display_name_is_optional(client):
 
 
 async def test_an_existing_email_is_answered_409_email_taken_case_insensitively(client):
-    """API.md mandates `409 email_taken`. That tells anyone whether an address has an account:
+    """docs/api.md answers `409 email_taken`. That tells anyone whether an address has an account:
     a recorded deviation from ASVS 5.0 6.3.8 (L3), mitigated by a per-address limit on such
-    answers (README.md "Deviations"; RELIABILITY.md test 24)."""
+    answers (README.md "Deviations")."""
     email = new_email("Taken")
     await register(client, email)
     for variant in (email, email.upper(), email.lower()):

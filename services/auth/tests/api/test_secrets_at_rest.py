@@ -1,4 +1,4 @@
-"""What the database keeps of tokens and passwords (RELIABILITY.md tests 20 and 21)."""
+"""What the database keeps of tokens and passwords (docs/architecture.md: Security)."""
 
 import hashlib
 import re

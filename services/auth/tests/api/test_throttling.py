@@ -1,4 +1,4 @@
-"""Login throttling in PostgreSQL, per email and per client address (RELIABILITY.md test 22)."""
+"""Login throttling in PostgreSQL, per email and per client address (auth README: Throttling)."""
 
 from sqlalchemy import select
 
@@ -111,7 +111,7 @@ async def test_counters_store_no_email_or_address(client, app):
 
 
 async def test_refresh_failures_from_one_address_are_throttled_like_logins(test_database):
-    """RELIABILITY.md test 22: /refresh follows the per-address rule."""
+    """auth README, Throttling: /refresh follows the per-address rule."""
     settings = make_settings(login_failures_per_address=3)
     async with running(settings) as (_, client):
         account, prober = await register(client), client_address()

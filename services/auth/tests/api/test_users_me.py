@@ -1,4 +1,4 @@
-"""GET /api/v1/users/me and the access-token attacks it must refuse (RELIABILITY.md 16, 27)."""
+"""GET /api/v1/users/me and the access-token attacks it must refuse (docs/api.md)."""
 
 import base64
 import hashlib

@@ -1,5 +1,5 @@
 """Registration and each preferences change publish exactly one event through the outbox,
-also when RabbitMQ is down at the time of the request (DESIGN.md: Messaging rules)."""
+also when RabbitMQ is down at the time of the request (docs/architecture.md: Messaging)."""
 
 import asyncio
 import uuid

@@ -1,4 +1,4 @@
-"""Password policy (RELIABILITY.md test 25, unit part): length, no composition rules, the list."""
+"""Password policy (auth README: Passwords): length, no composition rules, the list."""
 
 from importlib import resources
 

@@ -1,4 +1,4 @@
-"""Preferences validation (API.md: Users) without the app."""
+"""Preferences validation (docs/api.md: Users) without the app."""
 
 import pytest
 from pydantic import ValidationError

@@ -1,4 +1,4 @@
-"""Argon2id parameters (RELIABILITY.md test 21, static part) and library guardrails (28)."""
+"""Argon2id parameters (auth README: Passwords) and library guardrails."""
 
 from importlib.metadata import version
 

@@ -1,7 +1,7 @@
 """The one pooled HTTP client the gateway talks to its upstreams with.
 
 aiohttp rather than httpx: a proxy hop on httpx's AsyncClient cost 1.1-1.5 ms of CPU, on
-aiohttp's ≈ 0.2 ms (DESIGN.md, encode/httpx#3215).
+aiohttp's ≈ 0.2 ms (docs/architecture.md, encode/httpx#3215).
 """
 
 from aiohttp import ClientSession, ClientTimeout, DummyCookieJar, TCPConnector

@@ -1,4 +1,4 @@
-"""The gateway's own failures, answered as problem+json (API.md)."""
+"""The gateway's own failures, answered as problem+json (docs/api.md)."""
 
 from schediora_runtime.problems import ProblemError
 

@@ -1,4 +1,4 @@
-"""Which upstream service owns a request path (DESIGN.md's routing table)."""
+"""Which upstream service owns a request path (docs/architecture.md: The gateway)."""
 
 from collections.abc import Mapping
 

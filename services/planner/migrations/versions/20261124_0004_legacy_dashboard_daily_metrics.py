@@ -1,7 +1,7 @@
 """legacy dashboard_daily_metrics
 
 The table of the first Schediora prototype's nightly dashboard job. The dashboard is now
-computed live from `study_sessions` (API.md: Dashboard): nothing writes or reads this table, no
+computed live from `study_sessions` (docs/api.md: Dashboard): nothing writes or reads this table, no
 model maps it, and the migrations keep it only so that data already in it is not dropped.
 
 Revision ID: 0004

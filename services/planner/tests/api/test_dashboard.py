@@ -1,4 +1,4 @@
-"""Dashboard API (API.md: Dashboard): live totals over the last 7 or 30 local days of the
+"""Dashboard API (docs/api.md: Dashboard): live totals over the last 7 or 30 local days of the
 user's active plans, by day, by status and by subject, and the streak."""
 
 from datetime import UTC, date, datetime, timedelta

@@ -1,4 +1,4 @@
-"""AI planning API, planner side (API.md: AI planning): generate, reschedule, weekly status
+"""AI planning API, planner side (docs/api.md: AI planning): generate, reschedule, weekly status
 and jobs; the ai service's outcomes are played by the test over the real broker."""
 
 import asyncio

@@ -1,4 +1,4 @@
-"""Plans API (API.md: Plans and sessions): create, list, get and the current plan."""
+"""Plans API (docs/api.md: Plans and sessions): create, list, get and the current plan."""
 
 import asyncio
 import uuid

@@ -1,4 +1,4 @@
-"""Sessions API (API.md: Plans and sessions): add to the current plan, list, and patch,
+"""Sessions API (docs/api.md: Plans and sessions): add to the current plan, list, and patch,
 including the full status transition table."""
 
 import asyncio

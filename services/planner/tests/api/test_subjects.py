@@ -1,4 +1,4 @@
-"""Subjects API (API.md: Subjects): create, list, update and delete, each user's own only."""
+"""Subjects API (docs/api.md: Subjects): create, list, update and delete, each user's own only."""
 
 import asyncio
 import re

@@ -1,4 +1,4 @@
-"""Every subjects route needs a valid access token (RELIABILITY.md tests 16 and 27)."""
+"""Every subjects route needs a valid access token (docs/api.md: Conventions)."""
 
 import hashlib
 import hmac

@@ -28,7 +28,7 @@ Handler = Callable[[AsyncSession, Any, EventEnvelope], Awaitable[None]]
 Subscriptions = Mapping[type[Event], Handler]
 
 # The database being away is not the message's fault: retry in place rather than spend the
-# message's bounded deliveries (RELIABILITY.md test 10).
+# message's bounded deliveries (docs/architecture.md: Messaging).
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, PoolTimeoutError, ConnectionError)
 
 

@@ -1,4 +1,4 @@
-"""Access-token verification every service with user endpoints shares (DESIGN.md: Security)."""
+"""Access-token verification every service with user endpoints shares (docs/architecture.md)."""
 
 from schediora_runtime.security.current_user import (
     CurrentClaims,

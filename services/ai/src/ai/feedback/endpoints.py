@@ -1,4 +1,4 @@
-"""`/api/v1/feedback`: the student's rating of a generated plan (API.md: Feedback and
+"""`/api/v1/feedback`: the student's rating of a generated plan (docs/api.md: Feedback and
 generations)."""
 
 from typing import Annotated

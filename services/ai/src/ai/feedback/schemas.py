@@ -1,4 +1,4 @@
-"""API models of feedback (API.md: Feedback and generations)."""
+"""API models of feedback (docs/api.md: Feedback and generations)."""
 
 from typing import Annotated
 from uuid import UUID

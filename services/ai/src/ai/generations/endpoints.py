@@ -1,4 +1,4 @@
-"""`/api/v1/ai/generations`: what made a plan and how good it is (API.md: Feedback and
+"""`/api/v1/ai/generations`: what made a plan and how good it is (docs/api.md: Feedback and
 generations)."""
 
 from uuid import UUID

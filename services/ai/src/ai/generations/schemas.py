@@ -1,4 +1,4 @@
-"""API models of generations (API.md: Feedback and generations)."""
+"""API models of generations (docs/api.md: Feedback and generations)."""
 
 from typing import Any, Literal
 from uuid import UUID

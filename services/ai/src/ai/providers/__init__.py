@@ -1,4 +1,4 @@
-"""Plan providers behind one interface (DESIGN.md: AI generation). Whatever a provider returns
+"""Plan providers behind one interface (docs/architecture.md: AI). Whatever a provider returns
 is checked by the one validator before anything is published."""
 
 from time import perf_counter

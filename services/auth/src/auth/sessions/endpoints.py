@@ -1,4 +1,4 @@
-"""`/api/v1/auth`: register, log in, refresh, log out, and the public keys (API.md: Auth)."""
+"""`/api/v1/auth`: register, log in, refresh, log out, and the public keys (docs/api.md: Auth)."""
 
 from fastapi import APIRouter, Response, status
 

@@ -1,4 +1,4 @@
-"""API models of sign-in and tokens (API.md: Auth)."""
+"""API models of sign-in and tokens (docs/api.md: Auth)."""
 
 from typing import Literal
 

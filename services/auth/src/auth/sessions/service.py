@@ -99,7 +99,7 @@ async def register(
                 now=now,
             )
         except EmailTaken:
-            # API.md answers 409 email_taken (an ASVS 6.3.8 deviation): probing for accounts
+            # docs/api.md: 409 email_taken (an ASVS 6.3.8 deviation): probing for accounts
             # this way is rate-limited per address instead (README.md).
             await throttling.record_failure(session, rules, checks, now)
             raise

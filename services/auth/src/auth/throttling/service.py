@@ -45,7 +45,7 @@ class Rules:
                 "login_address", settings.login_failures_per_address, login_window, login_lockout
             ),
             # Refresh tokens carry 256 bits, so guessing one is hopeless; this only stops an
-            # address from hammering /refresh (RELIABILITY.md test 22) with login's numbers.
+            # address from hammering /refresh (auth README: Throttling) with login's numbers.
             refresh_address=Rule(
                 "refresh_address", settings.login_failures_per_address, login_window, login_lockout
             ),

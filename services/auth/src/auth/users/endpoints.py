@@ -1,4 +1,4 @@
-"""`/api/v1/users`: the signed-in user's profile and preferences (API.md: Users)."""
+"""`/api/v1/users`: the signed-in user's profile and preferences (docs/api.md: Users)."""
 
 from fastapi import APIRouter
 

@@ -22,12 +22,12 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
-# Emails are case-insensitive (API.md); the database keeps that invariant under races.
+# Emails are case-insensitive (docs/api.md); the database keeps that invariant under races.
 Index("uq_users_lower_email", func.lower(User.email), unique=True)
 
 
 class OnboardingPreferences(Base):
-    """The user's planning preferences (API.md `Preferences`), replaced whole on every PUT."""
+    """The user's planning preferences (docs/api.md `Preferences`), replaced whole on every PUT."""
 
     __tablename__ = "onboarding_preferences"
     __table_args__ = (

@@ -1,4 +1,4 @@
-"""API models of accounts and preferences (API.md: Auth, Users)."""
+"""API models of accounts and preferences (docs/api.md: Auth, Users)."""
 
 import itertools
 import zoneinfo

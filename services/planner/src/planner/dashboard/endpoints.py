@@ -1,4 +1,4 @@
-"""`/api/v1/dashboard`: the student's progress over the last 7 or 30 days (API.md: Dashboard)."""
+"""`/api/v1/dashboard`: the student's progress over 7 or 30 days (docs/api.md: Dashboard)."""
 
 from fastapi import APIRouter
 

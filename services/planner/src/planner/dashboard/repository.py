@@ -45,7 +45,7 @@ def _local_day(zone: str):
     return cast(func.timezone(zone, StudySession.starts_at), Date)
 
 
-# API.md: completed sessions count by `actual_minutes` when set, else by their scheduled length.
+# docs/api.md: completed sessions count by `actual_minutes` when set, else by scheduled length.
 _COMPLETED_MINUTES = case(
     (
         StudySession.status == "completed",

@@ -1,4 +1,4 @@
-"""The dashboard's response body (API.md: Dashboard)."""
+"""The dashboard's response body (docs/api.md: Dashboard)."""
 
 from datetime import date
 from uuid import UUID

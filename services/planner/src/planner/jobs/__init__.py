@@ -1,1 +1,1 @@
-"""AI plan jobs: the planner's side of the plan flow (DESIGN.md: The plan flow)."""
+"""AI plan jobs: the planner's side of the plan flow (docs/architecture.md: The plan flow)."""

@@ -1,5 +1,5 @@
 """`/api/v1/ai/plans` and `/api/v1/ai/jobs`: ask for a generated or rescheduled week and follow
-the job (API.md: AI planning)."""
+the job (docs/api.md: AI planning)."""
 
 from datetime import date
 from typing import Annotated

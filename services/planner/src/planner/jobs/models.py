@@ -28,7 +28,7 @@ class AiJob(Base):
     __mapper_args__ = {"eager_defaults": True}
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    """Also the generation id of the plan it produces (API.md)."""
+    """Also the generation id of the plan it produces (docs/api.md)."""
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(9), server_default="queued")

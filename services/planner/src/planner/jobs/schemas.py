@@ -1,4 +1,4 @@
-"""API models of AI jobs (API.md: AI planning)."""
+"""API models of AI jobs (docs/api.md: AI planning)."""
 
 from datetime import date
 from typing import Annotated

@@ -7,10 +7,10 @@ MAX_SESSION_HOURS = 8
 MAX_SESSION = timedelta(hours=MAX_SESSION_HOURS)
 MAX_SESSIONS_PER_PLAN = 200
 
-# A reschedule keeps these where they are, ids unchanged (API.md).
+# A reschedule keeps these where they are, ids unchanged (docs/api.md).
 KEPT_STATUSES = frozenset({"in_progress", "completed"})
 
-# API.md: planned → in_progress | completed | skipped; in_progress → completed | skipped |
+# docs/api.md: planned → in_progress | completed | skipped; in_progress → completed | skipped |
 # planned; completed | skipped → planned (undo). Anything else is refused.
 TRANSITIONS: dict[str, frozenset[str]] = {
     "planned": frozenset({"in_progress", "completed", "skipped"}),

@@ -1,5 +1,5 @@
 """`/api/v1/plans` and `/api/v1/sessions`: the user's weekly plans and their study sessions
-(API.md: Plans and sessions)."""
+(docs/api.md: Plans and sessions)."""
 
 from typing import Annotated, Literal
 from uuid import UUID

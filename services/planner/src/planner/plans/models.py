@@ -49,7 +49,7 @@ class StudySession(Base):
         CheckConstraint(
             "status = 'completed' OR actual_minutes IS NULL", name="actual_minutes_completed"
         ),
-        # Half-open ranges: sessions that only touch do not overlap (API.md).
+        # Half-open ranges: sessions that only touch do not overlap (docs/api.md).
         ExcludeConstraint(
             ("user_id", "="),
             (text("tstzrange(starts_at, ends_at, '[)')"), "&&"),

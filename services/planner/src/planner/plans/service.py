@@ -158,7 +158,7 @@ async def add_session(
 async def update_session(
     session: AsyncSession, user_id: UUID, session_id: UUID, data: SessionUpdate, now: datetime
 ) -> StudySession:
-    """Change the fields sent; a status change follows the transition table (API.md)."""
+    """Change the fields sent; a status change follows the transition table (docs/api.md)."""
     study_session = await repository.get_session(session, user_id, session_id)
     if study_session is None:
         raise SessionNotFound("No such session.")

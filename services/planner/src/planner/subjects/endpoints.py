@@ -1,4 +1,4 @@
-"""`/api/v1/subjects`: the user's subjects (API.md: Subjects)."""
+"""`/api/v1/subjects`: the user's subjects (docs/api.md: Subjects)."""
 
 from typing import Annotated
 from uuid import UUID

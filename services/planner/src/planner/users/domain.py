@@ -1,4 +1,4 @@
-"""A user's calendar: "today", weeks and day boundaries in their time zone (API.md)."""
+"""A user's calendar: "today", weeks and day boundaries in their time zone (docs/api.md)."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -10,7 +10,7 @@ WEEK = timedelta(days=7)
 
 @dataclass(frozen=True)
 class Calendar:
-    """A user's calendar: "today" and weeks are computed in their time zone (API.md)."""
+    """A user's calendar: "today" and weeks are computed in their time zone (docs/api.md)."""
 
     timezone: str = "UTC"
     week_starts_on: str = "monday"
