@@ -51,6 +51,10 @@ class AdjustmentsInput(FeedbackAdjustments):
 
     model_config = ConfigDict(extra="forbid")
 
+    def contract(self) -> FeedbackAdjustments:
+        """The same wishes as the contract's own type (equal to, and compared with, others)."""
+        return FeedbackAdjustments.model_validate(self.model_dump())
+
     @field_validator("more", "less", "avoid_periods", "free_days")
     @classmethod
     def _listed_once(cls, values: Sequence[Any]) -> Sequence[Any]:

@@ -30,7 +30,11 @@ async def give_feedback(
         session,
         user_id,
         body.generation_id,
-        FeedbackSnapshot(rating=body.rating, comments=body.comments, adjustments=body.adjustments),
+        FeedbackSnapshot(
+            rating=body.rating,
+            comments=body.comments,
+            adjustments=body.adjustments.contract() if body.adjustments is not None else None,
+        ),
         now,
     )
     return FeedbackRead.model_validate(feedback)

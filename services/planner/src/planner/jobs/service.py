@@ -382,7 +382,11 @@ def _feedback_or_422(
                     for field, index, subject_id in unknown
                 ]
             )
-    return FeedbackSnapshot(rating=given.rating, comments=given.comments, adjustments=adjustments)
+    return FeedbackSnapshot(
+        rating=given.rating,
+        comments=given.comments,
+        adjustments=adjustments.contract() if adjustments is not None else None,
+    )
 
 
 def _snapshot(subject: Subject) -> SubjectSnapshot:
