@@ -76,6 +76,8 @@ Adjust = Callable[[dict[str, str], list[Session], ZoneInfo], dict[str, Any]]
 class Case:
     adjust: Adjust
     preferred_time_of_day: str = "any"
+    via_feedback: bool = False
+    """Sent through `POST /feedback` on the generation, then a reschedule with no body."""
     room_share: float = 1.5
     """The subjects' targets together, as a share of the week's room (two 50-minute sessions a
     day under the 120-minute daily goal): above 1 the daily goal binds."""
@@ -115,6 +117,9 @@ CASES: dict[str, Case] = {
     "more": Case(lambda s, _b, _z: {"more": [s["Organic Chemistry"]]}),
     "less": Case(lambda s, _b, _z: {"less": [s["Art History"]]}),
     "avoid_periods": Case(lambda *_: {"avoid_periods": ["morning"]}, "morning"),
+    "avoid_periods_via_feedback": Case(
+        lambda *_: {"avoid_periods": ["morning"]}, "morning", via_feedback=True
+    ),
     "prefer_period": Case(lambda *_: {"prefer_period": "evening"}, "morning"),
     "free_days": Case(_free_days),
     "session_length_shorter": Case(lambda *_: {"session_length": "shorter"}),
@@ -168,11 +173,15 @@ async def _run(student: Student, case: Case, zone: ZoneInfo) -> Outcome:
     first = await _current_plan(student)
     planned = _sessions(first["sessions"], datetime.now(UTC))
     adjustments = case.adjust(subjects, planned, zone)
-    answer = await student.call(
-        "POST",
-        "/ai/plans/reschedule",
-        json={"feedback": {"rating": RATING, "adjustments": adjustments}},
-    )
+    feedback = {"rating": RATING, "adjustments": adjustments}
+    if case.via_feedback:
+        given = await student.call(
+            "POST", "/feedback", json={"generation_id": generated["id"], **feedback}
+        )
+        assert given.status_code == 201, given.text
+        assert given.json()["adjustments"]["avoid_periods"] == adjustments["avoid_periods"]
+    body = {} if case.via_feedback else {"feedback": feedback}
+    answer = await student.call("POST", "/ai/plans/reschedule", json=body)
     assert answer.status_code == 202, answer.text
     job = await student.finished_job(answer.json()["id"], timeout=300, interval=0.5)
     assert job["status"] == "completed", job
@@ -277,8 +286,10 @@ def test_less_gives_the_subject_fewer_minutes(outcomes):
     assert minutes_of(o.after, art) < minutes_of(o.before, art)
 
 
-def test_an_avoided_period_has_no_minutes_left(outcomes):
-    o = _outcome(outcomes, "avoid_periods")
+@pytest.mark.parametrize("kind", ["avoid_periods", "avoid_periods_via_feedback"])
+def test_an_avoided_period_has_no_minutes_left(outcomes, kind):
+    """Sent with the reschedule, or earlier with a rating through `POST /feedback`."""
+    o = _outcome(outcomes, kind)
     assert minutes_in_period(o, o.before, "morning") > 0
     assert minutes_in_period(o, o.after, "morning") == 0
 
