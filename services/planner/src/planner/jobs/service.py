@@ -366,7 +366,7 @@ def _feedback_or_422(
     given: FeedbackInput | None, subjects: Sequence[Subject]
 ) -> FeedbackSnapshot | None:
     """The feedback as the generator receives it; `more`/`less` may name only the user's own
-    subjects (422 `unknown_subject` at the first field that does not)."""
+    subjects (else 422 `unknown_subject`, one error per id that is not)."""
     if given is None:
         return None
     adjustments = given.adjustments
