@@ -39,13 +39,14 @@ _T = (
     + "|".join(_WORDS)
     + r")(?:\s?(?:am|pm|o'clock|oclock)\b)?(?:\s(?:ish))?"
 )
+_WHAT = r"(?:(?:studying|study|sessions|it|everything|the\sday|things|work)\s)"
 _NEGATIVE = re.compile(
     r"\b(?:no|not|nothing|never|none|avoid|hate|stop|can not|impossible|too late|too early"
-    r"|rather not|nope|anything|nobody)\b"
+    r"|rather not|nope|anything|nobody|do not|does not|did not)\b"
 )
 _BUSY = re.compile(
     r"\b(?:work|working|job|shift|shifts|class|classes|lecture|lectures|school|busy|lab|labs"
-    r"|practice|training|commute|sleep|sleeping|asleep|bed|uni)\b"
+    r"|practice|training|commute|sleep|sleeping|asleep|bed|uni|home)\b"
 )
 _SLEEP = re.compile(r"\b(?:sleep|sleeping|asleep|bed|wake|awake|up)\b")
 
@@ -66,20 +67,27 @@ _RULES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
         (rf"\b(?:wake|waking|get|getting)\s(?:up\s)?(?:at|around|by)\s({_T})", ("start",)),
         (rf"\b(?:bed|sleep|asleep)\s(?:\w+\s)?(?:at|around|by)\s({_T})", ("end",)),
         (
-            rf"\b(?:start|starts|starting|begin|begins|beginning)\s(?:\w+\s){{0,2}}?"
+            rf"\b(?:start|starts|starting|begin|begins|beginning)\s{_WHAT}?"
             rf"(?:at|around|from|after)\s({_T})",
             ("start",),
         ),
         (
             rf"\b(?:end|ends|ending|finish|finished|finishing|stop|stops|done|wrap\sup|over)\s"
-            rf"(?:\w+\s){{0,2}}?(?:at|around|by|before)\s({_T})",
+            rf"{_WHAT}?(?:at|around|by|before)\s({_T})",
             ("end",),
         ),
+        (
+            rf"\b(?:get\soff|off|finish|finished|done\swith|leave|out\sof)\s(?:work|class"
+            rf"|classes|school|uni|lectures|my\sshift|practice)\s(?:at|around|by)\s({_T})",
+            ("busy",),
+        ),
+        (rf"\bhome\s(?:at|around|by)\s({_T})", ("busy",)),
         (rf"\b(?:until|till|til|untill|up\sto)\s({_T})", ("until",)),
         (rf"\bby\s({_T})", ("end",)),
         (rf"\b(?:after|past)\s({_T})", ("after",)),
         (rf"\bbefore\s({_T})", ("before",)),
         (rf"\bfrom\s({_T})(?:\s(?:on|onwards|onward))?", ("start",)),
+        (rf"\bat\s({_T})", ("at",)),
     )
 )
 
@@ -98,11 +106,14 @@ def find(text: str) -> tuple[list[tuple[str, str]], list[tuple[int, int]]]:
             read = []
             for group, role in enumerate(roles, start=1):
                 role = _role(role, negative, busy)
+                if role == "none":
+                    read = []
+                    break
                 minutes = _clock(match.group(group), role, sleep=bool(_SLEEP.search(text)))
                 if minutes is None:
                     read = []
                     break
-                read.append(_wish(role, minutes))
+                read.append(_at(minutes) if role == "at" else _wish(role, minutes))
             read = [r for r in read if r is not None]
             if read:
                 found.extend(read)
@@ -112,7 +123,9 @@ def find(text: str) -> tuple[list[tuple[str, str]], list[tuple[int, int]]]:
 
 def _role(role: str, negative: bool, busy: bool) -> str:
     if role == "until":
-        return "busy" if busy else "end"
+        return "busy" if busy or negative else "end"
+    if role == "at":
+        return "at" if negative else "none"
     if role == "after":
         return "end" if negative else "start"
     if role == "before":
@@ -120,6 +133,13 @@ def _role(role: str, negative: bool, busy: bool) -> str:
     if role in ("start?", "end?"):
         return role[:-1]
     return role
+
+
+def _at(minutes: int) -> tuple[str, str] | None:
+    """Not at a time: a morning one starts the day an hour later, a later one ends it there."""
+    if minutes < 12 * 60:
+        return _wish("start", minutes + 60)
+    return _wish("end", minutes)
 
 
 def _wish(role: str, minutes: int) -> tuple[str, str] | None:
@@ -159,6 +179,8 @@ def _bare(hour: int, role: str, *, sleep: bool) -> int:
     """The 24-hour hour a bare hour of 1-11 most likely means."""
     if role == "end":
         return hour + 12
+    if role == "at":
+        return hour if hour >= 6 else hour + 12
     if sleep:
         return hour
     if role == "busy":

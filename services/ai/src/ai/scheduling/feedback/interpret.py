@@ -42,7 +42,12 @@ from schediora_contracts.common import FeedbackAdjustments, SubjectSnapshot
 WINDOW = 7
 """Words between a cue and its target, at most."""
 NEGATION_REACH = 3
-SPLITTERS = frozenset({"but", "however", "though", "although", "also", "plus", "otherwise"})
+SPLITTERS = frozenset(
+    {"but", "however", "though", "although", "also", "plus", "otherwise", "because", "cause"}
+)
+COMMA_COST = 3
+"""A cue reaching a target across a comma counts as this many words further."""
+DURATION_UNITS = frozenset({"minutes", "minute", "hour", "hours", "h", "min"})
 JOINERS = frozenset({",", "and", "or", "&", "/", "nor"})
 PERIODS = ("morning", "afternoon", "evening")
 ALL_DAYS = frozenset(range(7))
@@ -239,24 +244,25 @@ def _read_part(
         # "no later than 9", "bed at 10 so nothing late": the time says it, not the words.
         offsets = _offsets(words, start, end)
         timed = {at for at, (a, b) in offsets.items() for s, e in spans if a < e and s < b}
-        vague = {"late", "early", "later", "earlier"}
         targets = [
             t
             for t in targets
-            if not any(at in timed for at in range(t.start, t.end))
-            and not (t.kind == "period" and set(words[t.start : t.end]) & vague)
+            if not any(at in timed for at in range(t.start, t.end)) and t.kind != "period"
         ]
-    length = _length(words, start, end)
+    length = _length(words, start, end) or _duration(words, start, end)
     if length is not None:
         wishes.session_length = length
         found = True
     day_targets = [t for t in targets if t.kind == "days"]
     for target in targets:
-        pull, only = _pull(words, target, cues, start)
+        pull, only = _pull(words, target, cues, start, targets)
         if pull is None:
             continue
         found = True
         if pull == 0:
+            continue
+        if target.kind == "days" and pull < 0 and _by_quantity(target, cues):
+            wishes.daily_load = "lighter"  # "too many hours on weekdays": less, not none
             continue
         if target.kind == "subject":
             if target.value is not None:
@@ -286,7 +292,7 @@ def _read_part(
 
 
 def _pull(
-    words: list[str], target: _Mark, cues: list[_Mark], floor: int
+    words: list[str], target: _Mark, cues: list[_Mark], floor: int, targets: list[_Mark]
 ) -> tuple[int | None, bool]:
     """How the nearest cue pulls `target` (+1, -1, 0 for neutral, None: no cue), and whether it
     is an "only"; negators are looked for from `floor` (the part's start) on."""
@@ -305,12 +311,18 @@ def _pull(
             continue
         if cue.end <= target.start:
             distance = target.start - cue.end + 0.5
-        elif cue.value in lexicon.BACKWARD:
-            distance, pull = cue.start - target.end + 1, lexicon.BACKWARD[cue.value]  # type: ignore[index]
-        elif cue.value in lexicon.FORWARD:
-            continue
+            between = words[cue.end : target.start]
         else:
+            if cue.value in lexicon.BACKWARD:
+                pull = lexicon.BACKWARD[cue.value]  # type: ignore[index]
+            elif cue.value in lexicon.FORWARD and any(
+                t.start >= cue.end and "," not in words[cue.end : t.start] for t in targets
+            ):
+                continue  # "no" before a target is that target's ("mornings, no evenings")
             distance = cue.start - target.end + 1
+            between = words[target.end : cue.start]
+        if "," in between:
+            distance += COMMA_COST
         if distance > WINDOW:
             continue
         if pull and _negated(words, cue.start, floor, cue):
@@ -320,6 +332,34 @@ def _pull(
     if best is None:
         return None, False
     return best[1], best[2]
+
+
+def _by_quantity(target: _Mark, cues: list[_Mark]) -> bool:
+    """Whether the cue nearest before `target` is one of amount ("too many hours on fridays")."""
+    before = [c for c in cues if c.end <= target.start and c.kind == "cue"]
+    return bool(before) and before[-1].value in lexicon.QUANTITY
+
+
+def _duration(words: list[str], start: int, end: int) -> str | None:
+    """A length named ("25 minutes", "2 hour blocks", "an hour") and judged too much / too
+    little: sessions shorter / longer."""
+    named = any(
+        w in DURATION_UNITS
+        and (at > start and (words[at - 1][:1].isdigit() or words[at - 1] in ("an", "a", "half")))
+        or (w[:1].isdigit() and w.rstrip("0123456789") in ("min", "mins", "h", "hr", "hrs"))
+        for at, w in enumerate(words[start:end], start=start)
+    )
+    if not named:
+        return None
+    for at in range(start, end):
+        if _size_at(words, at, lexicon.HEAVIER, end) or _size_at(words, at, _SHORT, end):
+            return "longer"
+        if _size_at(words, at, lexicon.LIGHTER, end):
+            return "shorter"
+    return None
+
+
+_SHORT = (("not", "enough"), ("too", "little"), ("barely",), ("only",))
 
 
 def _negated(

@@ -79,6 +79,10 @@ FUSED_PERIODS: dict[tuple[str, ...], tuple[str, int]] = {
     ("not", "a", "night", "owl"): ("evening", -1),
     ("not", "a", "night", "person"): ("evening", -1),
     ("sleep", "in"): ("morning", -1),
+    ("sleep", "early"): ("evening", -1),
+    ("bed", "early"): ("evening", -1),
+    ("early", "night"): ("evening", -1),
+    ("early", "nights"): ("evening", -1),
     ("lie", "in"): ("morning", -1),
 }
 """A phrase that is both a part of the day and how the student feels about it."""
@@ -155,6 +159,8 @@ LONGER: tuple[tuple[str, ...], ...] = (
     ("into", "the", "flow"),
     ("deep", "work"),
     ("deeper",),
+    ("short", "sessions"),
+    ("short", "blocks"),
     ("bigger", "blocks"),
     ("bigger", "chunks"),
     ("bigger", "sessions"),
@@ -191,6 +197,8 @@ SHORTER: tuple[tuple[str, ...], ...] = (
     ("concentrate", "for", "long"),
     ("sit", "for"),
     ("sit", "still"),
+    ("long", "sessions"),
+    ("long", "blocks"),
     ("marathon",),
     ("marathons",),
     ("smaller", "chunks"),
@@ -316,6 +324,10 @@ HEAVIER: tuple[tuple[str, ...], ...] = (
     ("more", "a", "day"),
     ("more", "work"),
     ("more", "done"),
+    ("study", "more"),
+    ("more", "than", "this"),
+    ("add", "more"),
+    ("empty",),
     ("can", "do", "more"),
     ("could", "do", "more"),
     ("can", "handle", "more"),
@@ -344,7 +356,16 @@ HEAVIER: tuple[tuple[str, ...], ...] = (
 )
 """The days should be heavier. Generic ones (below) only without a named subject, period, day."""
 GENERIC_HEAVIER = frozenset(
-    {("too", "little"), ("not", "enough"), ("harder",), ("bored",), ("too", "easy")}
+    {
+        ("too", "little"),
+        ("not", "enough"),
+        ("harder",),
+        ("bored",),
+        ("too", "easy"),
+        ("add", "more"),
+        ("empty",),
+        ("more", "than", "this"),
+    }
 )
 
 # A cue's pull on a target: +1 more/prefer, -1 less/avoid; per kind of target ("subject" or
@@ -428,6 +449,29 @@ CUES: dict[tuple[str, ...], tuple[int | None, int | None]] = {
     ("unavailable",): (None, -1),
     ("do", "not", "mind"): (0, 0),
     ("covered",): (-1, None),
+    ("doing", "fine"): (-1, None),
+    ("doing", "well"): (-1, None),
+    ("doing", "good"): (-1, None),
+    ("doing", "great"): (-1, None),
+    ("good", "at"): (-1, None),
+    ("going", "well"): (-1, None),
+    ("on", "track"): (-1, None),
+    ("could", "use"): (1, None),
+    ("recharge",): (None, -1),
+    ("recover",): (None, -1),
+    ("unwind",): (None, -1),
+    ("off", "limits"): (-1, -1),
+    ("taken",): (None, -1),
+    ("skipping",): (None, -1),
+    ("skipped",): (None, -1),
+    ("missed",): (None, -1),
+    ("missing",): (None, -1),
+    ("distracted",): (None, -1),
+    ("can", "not", "focus"): (None, -1),
+    ("can", "not", "concentrate"): (None, -1),
+    ("struggle", "to", "focus"): (1, -1),
+    ("hard", "to", "focus"): (None, -1),
+    ("can", "not", "wake", "up"): (None, -1),
     ("give",): (1, None),
     ("give", "up", "on"): (-1, None),
     ("time", "to"): (1, None),
@@ -593,6 +637,9 @@ CUES: dict[tuple[str, ...], tuple[int | None, int | None]] = {
 
 BACKWARD: dict[tuple[str, ...], int] = {("instead", "of"): 1, ("rather", "than"): 1}
 """Cues that pull the target before them the other way ("evenings instead of mornings")."""
+
+QUANTITY = frozenset({("too", "much"), ("too", "many"), ("so", "much"), ("a", "lot", "of")})
+"""Cues of amount: on a day ("too much on fridays") they ask for a lighter load, not a free day."""
 
 ONLY = frozenset({"only", "just", "exclusively", "solely"})
 """Before a part of the day or a day: that one, and none of the others."""
@@ -1254,7 +1301,6 @@ CONTRACTIONS: dict[str, str] = {
     "w/": "with",
     "w/o": "without",
     "b4": "before",
-    "2": "to",
     "tho": "though",
     "thru": "through",
     "nite": "night",
