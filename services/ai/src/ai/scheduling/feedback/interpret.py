@@ -343,12 +343,7 @@ def _by_quantity(target: _Mark, cues: list[_Mark]) -> bool:
 def _duration(words: list[str], start: int, end: int) -> str | None:
     """A length named ("25 minutes", "2 hour blocks", "an hour") and judged too much / too
     little: sessions shorter / longer."""
-    named = any(
-        w in DURATION_UNITS
-        and (at > start and (words[at - 1][:1].isdigit() or words[at - 1] in ("an", "a", "half")))
-        or (w[:1].isdigit() and w.rstrip("0123456789") in ("min", "mins", "h", "hr", "hrs"))
-        for at, w in enumerate(words[start:end], start=start)
-    )
+    named = any(_is_duration(words, at, start) for at in range(start, end))
     if not named:
         return None
     for at in range(start, end):
@@ -357,6 +352,14 @@ def _duration(words: list[str], start: int, end: int) -> str | None:
         if _size_at(words, at, lexicon.LIGHTER, end):
             return "shorter"
     return None
+
+
+def _is_duration(words: list[str], at: int, start: int) -> bool:
+    word = words[at]
+    if word[:1].isdigit():
+        return word.lstrip("0123456789") in ("min", "mins", "h", "hr", "hrs")
+    counted = at > start and (words[at - 1][:1].isdigit() or words[at - 1] in ("an", "a", "half"))
+    return word in DURATION_UNITS and counted
 
 
 _SHORT = (("not", "enough"), ("too", "little"), ("barely",), ("only",))
