@@ -88,6 +88,11 @@ _RULES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
         (rf"\bbefore\s({_T})", ("before",)),
         (rf"\bfrom\s({_T})(?:\s(?:on|onwards|onward))?", ("start",)),
         (rf"\bat\s({_T})", ("at",)),
+        (
+            rf"\b(?:no|not|nothing|never|stop)\s(?:more\s)?(?:\w+\s)?({_T})\s"
+            rf"(?:sessions?|starts?|study|studying|blocks?|classes)\b",
+            ("at",),
+        ),
     )
 )
 

@@ -327,11 +327,12 @@ def _pull(
             continue
         if pull and _negated(words, cue.start, floor, cue):
             pull = -pull
-        if best is None or distance < best[0]:
-            best = (distance, pull, False)
+        weak = cue.value in lexicon.WEAK
+        if best is None or (weak, distance) < (best[2], best[0]):
+            best = (distance, pull, weak)
     if best is None:
         return None, False
-    return best[1], best[2]
+    return best[1], False
 
 
 def _by_quantity(target: _Mark, cues: list[_Mark]) -> bool:
@@ -362,7 +363,15 @@ def _is_duration(words: list[str], at: int, start: int) -> bool:
     return word in DURATION_UNITS and counted
 
 
-_SHORT = (("not", "enough"), ("too", "little"), ("barely",), ("only",))
+_SHORT = (
+    ("not", "enough"),
+    ("too", "little"),
+    ("barely",),
+    ("only",),
+    ("useless",),
+    ("pointless",),
+    ("worthless",),
+)
 
 
 def _negated(
@@ -402,19 +411,43 @@ def _days(wishes: _Wishes, target: _Mark, pull: int, only: bool, cues: list[_Mar
 
 def _length(words: list[str], start: int, end: int) -> str | None:
     found = None
-    for at in range(start, end):
+    at = start
+    while at < end:
+        size = 0
         for direction, phrases in (("longer", lexicon.LONGER), ("shorter", lexicon.SHORTER)):
             size = _size_at(words, at, phrases, end)
-            if size and not (_negated(words, at, start, reach=1) and words[at] != "not"):
-                found = direction
+            if size:
+                if not (_negated(words, at, start, reach=1) and words[at] != "not"):
+                    found = direction
+                break
+        if not size and words[at] in lexicon.SIZES:
+            found = _size(words, at, start, end) or found
+        at += size or 1
     return found
+
+
+def _size(words: list[str], at: int, start: int, end: int) -> str | None:
+    """ "short sessions" / "sessions are kinda long": a complaint asks for the other size,
+    "I prefer short sessions" for that size."""
+    near = words[max(at - 4, start) : min(at + 2, end)]
+    if not any(w in lexicon.SESSION_WORDS for w in near) or "enough" in words[at + 1 : at + 2]:
+        return None
+    if any(w in lexicon.NEGATORS for w in words[max(at - 2, start) : at]):
+        return None
+    asked = any(w in lexicon.ASKING for w in words[max(at - 3, start) : at])
+    complaint = lexicon.SIZES[words[at]]
+    if asked:
+        return "shorter" if complaint == "longer" else "longer"
+    return complaint
 
 
 def _load(
     words: list[str], start: int, end: int, targets: list[_Mark], other_wish: bool
 ) -> str | None:
     found = None
-    for at in range(start, end):
+    at = start
+    while at < end:
+        size = 0
         for direction, phrases, generic in (
             ("lighter", lexicon.LIGHTER, lexicon.GENERIC_LOAD),
             ("heavier", lexicon.HEAVIER, lexicon.GENERIC_HEAVIER),
@@ -424,12 +457,14 @@ def _load(
                 continue
             phrase = tuple(words[at : at + size])
             if phrase in generic and (targets or other_wish):
-                continue
+                break
             if any(0 <= t.start - (at + size) <= 2 for t in targets):
-                continue  # "more sessions of calc", "in the evening": the target's
+                break  # "more sessions of calc", "in the evening": the target's
             if _negated(words, at, start, reach=1) and words[at] != "not":
-                continue
+                break
             found = direction
+            break
+        at += size or 1
     return found
 
 

@@ -159,8 +159,6 @@ LONGER: tuple[tuple[str, ...], ...] = (
     ("into", "the", "flow"),
     ("deep", "work"),
     ("deeper",),
-    ("short", "sessions"),
-    ("short", "blocks"),
     ("bigger", "blocks"),
     ("bigger", "chunks"),
     ("bigger", "sessions"),
@@ -197,8 +195,6 @@ SHORTER: tuple[tuple[str, ...], ...] = (
     ("concentrate", "for", "long"),
     ("sit", "for"),
     ("sit", "still"),
-    ("long", "sessions"),
-    ("long", "blocks"),
     ("marathon",),
     ("marathons",),
     ("smaller", "chunks"),
@@ -237,6 +233,7 @@ LIGHTER: tuple[tuple[str, ...], ...] = (
     ("less", "work"),
     ("lighter",),
     ("lighten",),
+    ("light",),
     ("overwhelming",),
     ("overwhelmed",),
     ("overload",),
@@ -353,6 +350,10 @@ HEAVIER: tuple[tuple[str, ...], ...] = (
     ("fill", "up"),
     ("bored",),
     ("up", "the", "hours"),
+    ("not", "doing", "enough"),
+    ("not", "studying", "enough"),
+    ("not", "enough", "study"),
+    ("not", "enough", "studying"),
 )
 """The days should be heavier. Generic ones (below) only without a named subject, period, day."""
 GENERIC_HEAVIER = frozenset(
@@ -449,6 +450,46 @@ CUES: dict[tuple[str, ...], tuple[int | None, int | None]] = {
     ("unavailable",): (None, -1),
     ("do", "not", "mind"): (0, 0),
     ("covered",): (-1, None),
+    ("than",): (-1, -1),
+    ("not", "so", "much"): (-1, -1),
+    ("not", "as", "much"): (-1, -1),
+    ("not", "that", "much"): (-1, -1),
+    ("not", "too", "much"): (-1, -1),
+    ("not", "that", "important"): (-1, None),
+    ("not", "important"): (-1, None),
+    ("double",): (1, None),
+    ("triple",): (1, None),
+    ("weakest",): (1, None),
+    ("breeze",): (-1, None),
+    ("cake",): (-1, None),
+    ("trivial",): (-1, None),
+    ("easiest",): (-1, None),
+    ("strongest",): (-1, None),
+    ("going", "fine"): (-1, None),
+    ("going", "good"): (-1, None),
+    ("going", "great"): (-1, None),
+    ("football",): (None, -1),
+    ("soccer",): (None, -1),
+    ("basketball",): (None, -1),
+    ("hockey",): (None, -1),
+    ("tennis",): (None, -1),
+    ("sports",): (None, -1),
+    ("sport",): (None, -1),
+    ("friends",): (None, -1),
+    ("hobbies",): (None, -1),
+    ("parties",): (None, -1),
+    ("partying",): (None, -1),
+    ("going", "out"): (None, -1),
+    ("chores",): (None, -1),
+    ("errands",): (None, -1),
+    ("volunteering",): (None, -1),
+    ("band",): (None, -1),
+    ("choir",): (None, -1),
+    ("rehearsal",): (None, -1),
+    ("games",): (None, -1),
+    ("match",): (None, -1),
+    ("matches",): (None, -1),
+    ("date", "night"): (None, -1),
     ("doing", "fine"): (-1, None),
     ("doing", "well"): (-1, None),
     ("doing", "good"): (-1, None),
@@ -508,7 +549,7 @@ CUES: dict[tuple[str, ...], tuple[int | None, int | None]] = {
     ("preferably",): (1, 1),
     ("rather",): (1, 1),
     ("better",): (None, 1),
-    ("best",): (None, 1),
+    ("best",): (-1, 1),
     ("like",): (1, 1),
     ("love",): (1, 1),
     ("enjoy",): (1, 1),
@@ -537,7 +578,7 @@ CUES: dict[tuple[str, ...], tuple[int | None, int | None]] = {
     ("terrible",): (None, -1),
     ("awful",): (None, -1),
     ("bad",): (None, -1),
-    ("worst",): (None, -1),
+    ("worst",): (1, -1),
     ("sucks",): (None, -1),
     ("suck",): (None, -1),
     ("rough",): (None, -1),
@@ -641,6 +682,16 @@ BACKWARD: dict[tuple[str, ...], int] = {("instead", "of"): 1, ("rather", "than")
 QUANTITY = frozenset({("too", "much"), ("too", "many"), ("so", "much"), ("a", "lot", "of")})
 """Cues of amount: on a day ("too much on fridays") they ask for a lighter load, not a free day."""
 
+WEAK = frozenset(
+    {("need",), ("needs",), ("want",), ("like",), ("love",), ("give",), ("wish",), ("enjoy",)}
+)
+"""Cues that count only when no other cue reaches the target ("bio needs less time")."""
+
+SIZES = {"short": "longer", "long": "shorter"}
+"""A session's size as a complaint ("the sessions are kinda long"): what it asks for."""
+ASKING = frozenset({"prefer", "like", "love", "want", "rather", "would", "need", "more", "enjoy"})
+"""Before a size ("I prefer short sessions"): the size itself is asked for."""
+
 ONLY = frozenset({"only", "just", "exclusively", "solely"})
 """Before a part of the day or a day: that one, and none of the others."""
 
@@ -656,6 +707,9 @@ FORWARD = frozenset(
         ("except",),
         ("instead", "of"),
         ("rather", "than"),
+        ("than",),
+        ("double",),
+        ("triple",),
         ("give",),
         ("give", "up", "on"),
         ("time", "to"),
