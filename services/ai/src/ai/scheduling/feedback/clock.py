@@ -39,6 +39,7 @@ _T = (
     + "|".join(_WORDS)
     + r")(?:\s?(?:am|pm|o'clock|oclock)\b)?(?:\s(?:ish))?"
 )
+_NEGATED = re.compile(r"\b(?:not|never|can not|do not|does not|did not|won't|nobody)\b")
 _WHAT = r"(?:(?:studying|study|sessions|it|everything|the\sday|things|work)\s)"
 _NEGATIVE = re.compile(
     r"\b(?:no|not|nothing|never|none|avoid|hate|stop|can not|impossible|too late|too early"
@@ -97,12 +98,14 @@ _RULES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
 )
 
 
-def find(text: str) -> tuple[list[tuple[str, str]], list[tuple[int, int]]]:
+def find(text: str, negative: bool = False) -> tuple[list[tuple[str, str]], list[tuple[int, int]]]:
     """The bounds a part of a comment sets, as (`not_before` | `not_after`, "HH:MM"), and the
-    spans of `text` they were read from."""
+    spans of `text` they were read from; `negative`: the part is against something (its
+    words say so even when no negator here does: "mornings before 9 are rough")."""
     found: list[tuple[str, str]] = []
     spans: list[tuple[int, int]] = []
-    negative = bool(_NEGATIVE.search(text))
+    negated = bool(_NEGATED.search(text))
+    negative = negative or negated or bool(_NEGATIVE.search(text))
     busy = bool(_BUSY.search(text))
     for pattern, roles in _RULES:
         for match in pattern.finditer(text):
@@ -110,7 +113,7 @@ def find(text: str) -> tuple[list[tuple[str, str]], list[tuple[int, int]]]:
                 continue
             read = []
             for group, role in enumerate(roles, start=1):
-                role = _role(role, negative, busy)
+                role = _role(role, negative, busy or negated)
                 if role == "none":
                     read = []
                     break
@@ -128,7 +131,7 @@ def find(text: str) -> tuple[list[tuple[str, str]], list[tuple[int, int]]]:
 
 def _role(role: str, negative: bool, busy: bool) -> str:
     if role == "until":
-        return "busy" if busy or negative else "end"
+        return "busy" if busy else "end"
     if role == "at":
         return "at" if negative else "none"
     if role == "after":

@@ -45,6 +45,30 @@ NEGATION_REACH = 3
 SPLITTERS = frozenset(
     {"but", "however", "though", "although", "also", "plus", "otherwise", "because", "cause"}
 )
+SO_BEFORE = frozenset(
+    {
+        "long",
+        "short",
+        "much",
+        "many",
+        "early",
+        "late",
+        "little",
+        "hard",
+        "tired",
+        "bad",
+        "good",
+        "boring",
+        "busy",
+        "packed",
+        "intense",
+        "exhausting",
+        "few",
+        "far",
+        "that",
+    }
+)
+"""After "so" these words make it an intensifier ("so long"), not "and so" (a new part)."""
 COMMA_COST = 3
 """A cue reaching a target across a comma counts as this many words further."""
 DURATION_UNITS = frozenset({"minutes", "minute", "hour", "hours", "h", "min"})
@@ -121,6 +145,9 @@ def _interpret(text: str, studied: tuple[tuple[UUID, str], ...]) -> Understandin
     last_subject: UUID | None = None
     for start, end in _parts(words, targets):
         part_targets = [t for t in targets if start <= t.start < end]
+        if wishes.not_before or wishes.not_after:
+            # "bed at 10 so nothing late": the time said it already.
+            part_targets = [t for t in part_targets if not _vague(words, t)]
         part_cues = [c for c in cues if start <= c.start < end]
         found = _read_part(words, start, end, part_targets, part_cues, wishes, last_subject)
         for target in part_targets:
@@ -204,6 +231,8 @@ def _parts(words: list[str], targets: list[_Mark]) -> list[tuple[int, int]]:
     begin = 0
     for at, word in enumerate(words):
         cut = word in BREAKS - {","} or word in SPLITTERS
+        if word == "so":
+            cut = at + 1 < len(words) and words[at + 1] not in SO_BEFORE
         if word in JOINERS:
             following = at + 1
             while following < len(words) and words[following] in JOINERS:
@@ -216,6 +245,12 @@ def _parts(words: list[str], targets: list[_Mark]) -> list[tuple[int, int]]:
     if begin < len(words):
         parts.append((begin, len(words)))
     return parts
+
+
+def _vague(words: list[str], target: _Mark) -> bool:
+    return target.kind == "period" and bool(
+        {"late", "early", "later", "earlier"} & set(words[target.start : target.end])
+    )
 
 
 def _timelike(words: list[str], at: int) -> bool:
@@ -236,7 +271,11 @@ def _read_part(
     """Records what the part `words[start:end]` asks in `wishes`; False when it asks nothing."""
     found = False
     text = " ".join(words[start:end])
-    bounds, spans = clock.find(text)
+    negative = any(
+        (c.kind == "cue" and lexicon.CUES[c.value][1] == -1)
+        for c in cues  # type: ignore[index]
+    ) or any(t.fixed == -1 for t in targets)
+    bounds, spans = clock.find(text, negative)
     for name, value in bounds:
         setattr(wishes, name, value)
         found = True
@@ -269,10 +308,13 @@ def _read_part(
                 wishes.subjects.pop(target.value, None)  # type: ignore[call-overload]
                 wishes.subjects[target.value] = pull  # type: ignore[index]
         elif target.kind == "period":
-            if day_targets and pull < 0 and not only:
+            if pull < 0 and not only and any(len(t.value) == 1 for t in day_targets):  # type: ignore[arg-type]
                 continue  # "no friday evenings": the day goes free, not every evening
             _period(wishes, str(target.value), pull, only)
         else:
+            periods = [t for t in targets if t.kind == "period"]
+            if pull < 0 and not only and periods and len(target.value) > 1:  # type: ignore[arg-type]
+                continue  # "no weekday mornings": the mornings, not five days
             _days(wishes, target, pull, only, cues)
     if not any(t.kind == "subject" for t in targets) and last_subject is not None:
         pronoun = any(w in lexicon.PRONOUNS for w in words[start:end])
@@ -315,6 +357,10 @@ def _pull(
         else:
             if cue.value in lexicon.BACKWARD:
                 pull = lexicon.BACKWARD[cue.value]  # type: ignore[index]
+            elif cue.value == ("not",) and any(
+                t.kind == target.kind and 0 <= t.start - cue.end <= 1 for t in targets
+            ):
+                pull = 1  # "afternoons, not evenings": the one before is the one wanted
             elif cue.value in lexicon.FORWARD and any(
                 t.start >= cue.end and "," not in words[cue.end : t.start] for t in targets
             ):
@@ -345,7 +391,8 @@ def _duration(words: list[str], start: int, end: int) -> str | None:
     """A length named ("25 minutes", "2 hour blocks", "an hour") and judged too much / too
     little: sessions shorter / longer."""
     named = any(_is_duration(words, at, start) for at in range(start, end))
-    if not named:
+    daily = {"day", "daily", "week", "weekly", "total", "overall"} & set(words[start:end])
+    if not named or daily:
         return None
     for at in range(start, end):
         if _size_at(words, at, lexicon.HEAVIER, end) or _size_at(words, at, _SHORT, end):
@@ -417,7 +464,10 @@ def _length(words: list[str], start: int, end: int) -> str | None:
         for direction, phrases in (("longer", lexicon.LONGER), ("shorter", lexicon.SHORTER)):
             size = _size_at(words, at, phrases, end)
             if size:
-                if not (_negated(words, at, start, reach=1) and words[at] != "not"):
+                cancelled = words[at] in lexicon.INTENSIFIERS and _negated(
+                    words, at, start, reach=1
+                )
+                if not cancelled:
                     found = direction
                 break
         if not size and words[at] in lexicon.SIZES:

@@ -169,6 +169,10 @@ LONGER: tuple[tuple[str, ...], ...] = (
     ("over", "before"),
     ("cut", "off"),
     ("tiny",),
+    ("rushed",),
+    ("rushing",),
+    ("hurried",),
+    ("cramped",),
 )
 """Sessions should be longer."""
 
@@ -219,6 +223,10 @@ SHORTER: tuple[tuple[str, ...], ...] = (
 LIGHTER: tuple[tuple[str, ...], ...] = (
     ("too", "many", "sessions"),
     ("too", "many"),
+    ("no", "more", "than"),
+    ("at", "most"),
+    ("max",),
+    ("maximum",),
     ("too", "many", "hours"),
     ("fewer", "sessions"),
     ("less", "sessions"),
@@ -450,6 +458,25 @@ CUES: dict[tuple[str, ...], tuple[int | None, int | None]] = {
     ("unavailable",): (None, -1),
     ("do", "not", "mind"): (0, 0),
     ("covered",): (-1, None),
+    ("hard", "stuff"): (None, None),
+    ("hard", "subjects"): (None, None),
+    ("hard", "ones"): (None, None),
+    ("hardest", "stuff"): (None, None),
+    ("difficult", "stuff"): (None, None),
+    ("tough", "stuff"): (None, None),
+    ("need", "my"): (None, -1),
+    ("want", "my"): (None, -1),
+    ("packed",): (None, -1),
+    ("full",): (None, -1),
+    ("am", "free"): (None, 1),
+    ("are", "free", "for", "me"): (None, 1),
+    ("only", "time"): (None, 1),
+    ("can", "focus"): (None, 1),
+    ("open",): (None, -1),
+    ("open", "to"): (None, 1),
+    ("can", "wait"): (-1, None),
+    ("not", "possible"): (-1, -1),
+    ("weak", "spot"): (1, None),
     ("than",): (-1, -1),
     ("not", "so", "much"): (-1, -1),
     ("not", "as", "much"): (-1, -1),
@@ -687,6 +714,9 @@ WEAK = frozenset(
 )
 """Cues that count only when no other cue reaches the target ("bio needs less time")."""
 
+INTENSIFIERS = frozenset({"too", "so", "very", "really", "super", "way", "kinda", "bit"})
+"""A length phrase starting with one of them is cancelled by a negator ("not too long")."""
+
 SIZES = {"short": "longer", "long": "shorter"}
 """A session's size as a complaint ("the sessions are kinda long"): what it asks for."""
 ASKING = frozenset({"prefer", "like", "love", "want", "rather", "would", "need", "more", "enjoy"})
@@ -708,6 +738,9 @@ FORWARD = frozenset(
         ("instead", "of"),
         ("rather", "than"),
         ("than",),
+        ("need", "my"),
+        ("want", "my"),
+        ("open", "to"),
         ("double",),
         ("triple",),
         ("give",),
