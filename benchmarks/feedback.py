@@ -3,12 +3,13 @@ measured before and after, per kind of wish.
 
 The student: five subjects (Organic Chemistry, Art History, Calculus, Biology, Spanish) with
 weekly targets (900 minutes a week) or, in a second run, without (a fresh account: then the
-plan fills every day to the daily goal, so a heavier load cannot be met), a daily goal of 3 hours in 50-minute sessions with
-10-minute breaks, free on weekdays 07:00-09:30, 12:30-14:00 and 16:00-22:30 and on weekends
-09:00-21:00, in Berlin, no preferred part of the day. The local solver plans the week from
-Monday; on Wednesday the sessions of Monday and Tuesday are done (kept) and the student asks
-for a reschedule of the rest of the week with one comment of the set and its rating (2 unless
-the set says otherwise), like the app's "reschedule with feedback".
+plan fills every day to the daily goal, so a heavier load cannot be met), a daily goal of 3
+hours in 50-minute sessions with 10-minute breaks, free on weekdays 07:00-09:30, 12:30-14:00
+and 16:00-22:30 and on weekends 09:00-21:00, in Berlin, no preferred part of the day. The local
+solver plans the week from Monday; on Wednesday the sessions of Monday and Tuesday are done
+(kept) and the student asks for a reschedule of the rest of the week with one comment of the
+set and its rating (2 unless the set says otherwise), like the app's "reschedule with
+feedback".
 
 Each comment's expected wishes (from the set, not from the interpreter) are measured on the
 new plan against the replaced plan's sessions from Wednesday on (`feedback.measure.moved`:
