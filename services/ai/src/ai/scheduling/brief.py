@@ -233,7 +233,8 @@ def _study_subjects(
     targeted = [
         s.target_minutes_per_week is not None or s.subject_id in adjusted.less for s in chosen
     ]
-    shares = needs.fair_shares(wanted, targeted, caps, sum(rooms.values()))
+    asked = [s.subject_id in adjusted.floors for s in chosen]
+    shares = needs.fair_shares_asked_first(wanted, targeted, caps, sum(rooms.values()), asked)
     studied = []
     for position, subject in enumerate(chosen):
         cutoff = week.exam_cutoff(subject)
