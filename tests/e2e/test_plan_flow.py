@@ -184,7 +184,7 @@ async def test_a_student_gets_a_valid_ai_week_completes_a_session_and_reschedule
             db, "SELECT request->'feedback' FROM ai.generations WHERE id = :id", id=again["id"]
         )
     )[0]
-    assert (seen["rating"], seen["comments"]) == (2, "Too much history.")
+    assert seen == {"rating": 2, "comments": "Too much history.", "adjustments": None}
 
 
 async def _wait_for_spans(otlp, trace_id: str, timeout: float = 15) -> None:

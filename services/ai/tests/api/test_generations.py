@@ -111,7 +111,8 @@ async def test_feedback_once_per_generation_and_only_on_ones_own(
     created = await client.post(FEEDBACK, json=body, headers=alice.headers)
     assert created.status_code == 201, created.text
     given = created.json()
-    assert set(given) == {"id", "generation_id", "rating", "comments", "created_at"}
+    assert set(given) == {"id", "generation_id", "rating", "comments", "adjustments", "created_at"}
+    assert given["adjustments"] is None
     twice = await client.post(FEEDBACK, json=body | {"rating": 1}, headers=alice.headers)
     assert (twice.status_code, twice.json()["code"]) == (409, "feedback_exists")
     listed = await client.get(

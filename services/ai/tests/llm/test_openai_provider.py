@@ -15,12 +15,12 @@ from ai.providers.registry import provider_from
 from ai.scheduling.solver import solve
 from ai.scheduling.validator import validate
 from schediora_contracts import PlanGenerated
-from schediora_contracts.common import PlannedSession
+from schediora_contracts.common import FeedbackAdjustments, FeedbackSnapshot, PlannedSession
 
 from ..api.requests import plan_request
 from .conftest import API_KEY, MAX_ATTEMPTS, MODEL, TIMEOUT_SECONDS, openai_settings
 from .fake_llm import answer, failure, refusal, stall
-from .plans import calendar, clashing, events, generate, reschedule_request, stored
+from .plans import BERLIN, calendar, clashing, events, generate, reschedule_request, stored
 
 
 def openai_provider(llm, **overrides):
@@ -125,7 +125,15 @@ async def test_the_prompt_carries_the_request_in_local_time_with_a_strict_schema
         "2030-01-08T18:00:00+01:00",
         "2030-01-09T19:00:00+01:00",
     ]
-    assert facts["feedback"] == {"rating": 2, "comments": "Too much calculus on one day"}
+    assert facts["feedback"] == {
+        "rating": 2,
+        "comments": "Too much calculus on one day",
+        "wishes": {
+            "less": [{"subject_id": str(calculus.subject_id), "name": "Calculus"}],
+            "daily_goal_minutes": 35,  # the low rating: 75 % of the busiest day left (50)
+        },
+        "not_met": [],
+    }
     assert facts["notes"] == "Shorter evenings please"
     assert facts["preferences"]["daily_goal_minutes"] == 120
 
@@ -280,3 +288,74 @@ async def test_an_unreachable_endpoint_degrades_to_the_local_plan(sessionmaker):
     assert generation.provenance["fallback_reason"] == "connection_error"
     assert generation.provenance["attempts"] == MAX_ATTEMPTS
     await published_plan(sessionmaker, request)
+
+
+def _with_wishes(request, **chips):
+    feedback = FeedbackSnapshot(
+        rating=request.feedback.rating,
+        comments="no mornings please",
+        adjustments=FeedbackAdjustments(**chips),
+    )
+    return request.model_copy(update={"feedback": feedback, "job_id": uuid.uuid4()})
+
+
+def _on_wednesday(sessions) -> list[PlannedSession]:
+    return [s for s in sessions if s.starts_at.astimezone(BERLIN).weekday() == 2]
+
+
+async def test_the_prompt_carries_the_wishes_and_what_to_keep_free_as_a_hard_rule(
+    llm, sessionmaker
+):
+    request = _with_wishes(reschedule_request(), free_days=[2])
+    script = llm.reply(answer(calendar(solve(request).sessions)))
+
+    await generate(sessionmaker, request, openai_provider(llm))
+
+    facts = json.loads(script.requests[0]["messages"][1]["content"].split("\n", 1)[1])
+    assert facts["feedback"]["keep_free"] == {
+        "weekdays": ["Wednesday"],
+        "times": [{"from": "05:00", "to": "12:00", "wish": "avoid morning"}],
+    }
+    assert facts["feedback"]["wishes"]["free_days"] == [2]
+    assert facts["feedback"]["wishes"]["avoid_periods"] == ["morning"]
+    assert "`feedback.keep_free`" in SYSTEM
+
+
+async def test_an_answer_on_a_day_the_student_keeps_free_is_asked_again_then_replaced(
+    llm, sessionmaker
+):
+    request = _with_wishes(reschedule_request(), free_days=[2])
+    unasked = solve(request.model_copy(update={"feedback": None})).sessions
+    assert _on_wednesday(unasked)  # the plan as it would be without the wish
+    script = llm.reply(answer(calendar(unasked)))
+
+    await generate(sessionmaker, request, openai_provider(llm))
+
+    assert script.calls == MAX_ATTEMPTS
+    correction = script.requests[1]["messages"][-1]["content"]
+    assert "feedback_free_day" in correction
+    generation = await stored(sessionmaker, request.job_id)
+    assert (generation.provenance["path"], generation.provenance["fallback_reason"]) == (
+        "local_fallback",
+        "invalid_plan",
+    )
+    plan = await published_plan(sessionmaker, request)
+    assert not _on_wednesday(plan.sessions)
+    assert plan.sessions == solve(request).sessions
+    assert "free Wednesday" in generation.quality["feedback"]["applied"]
+
+
+async def test_a_corrected_answer_that_keeps_the_day_free_is_used(llm, sessionmaker):
+    request = _with_wishes(reschedule_request(), free_days=[2])
+    unasked = solve(request.model_copy(update={"feedback": None})).sessions
+    good = calendar(solve(request).sessions)
+    script = llm.reply(answer(calendar(unasked)), answer(good))
+
+    await generate(sessionmaker, request, openai_provider(llm))
+
+    assert script.calls == 2
+    generation = await stored(sessionmaker, request.job_id)
+    assert [c["outcome"] for c in generation.provenance["calls"]] == ["invalid_plan", "valid"]
+    plan = await published_plan(sessionmaker, request)
+    assert not _on_wednesday(plan.sessions)
+    assert generation.quality["feedback"]["understood"]["free_days"] == [2]

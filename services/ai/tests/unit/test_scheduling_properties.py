@@ -14,6 +14,7 @@ from ai.scheduling.local_time import day_bounds, wall_ranges, zone_of
 from ai.scheduling.quality import TERMS
 from schediora_contracts.common import (
     AvailabilityWindow,
+    FeedbackAdjustments,
     FeedbackSnapshot,
     Preferences,
     SessionSnapshot,
@@ -128,8 +129,11 @@ def plan_requests(draw, *, with_feedback: bool = False) -> PlanRequested:
         statuses = st.sampled_from(("planned", "planned", "skipped", "in_progress"))
         previous = tuple(draw(st.lists(_session(start, subjects, statuses), max_size=6)))
         comments = st.sampled_from(COMMENTS)
+        chips = st.none() | _chips(subjects)
         feedback = draw(
-            st.builds(FeedbackSnapshot, rating=st.integers(1, 5), comments=comments)
+            st.builds(
+                FeedbackSnapshot, rating=st.integers(1, 5), comments=comments, adjustments=chips
+            )
             if with_feedback
             else st.none()
             | st.builds(
@@ -152,6 +156,26 @@ def plan_requests(draw, *, with_feedback: bool = False) -> PlanRequested:
         not_before=not_before,
         feedback=feedback,
         requested_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+
+
+def _chips(subjects: tuple[SubjectSnapshot, ...]) -> st.SearchStrategy[FeedbackAdjustments]:
+    """The app's structured wishes, any mix of them."""
+    ids = [s.subject_id for s in subjects]
+    some_ids = st.lists(st.sampled_from(ids), max_size=2, unique=True) if ids else st.just([])
+    periods = st.sampled_from(("morning", "afternoon", "evening"))
+    clock = st.builds(lambda h, m: f"{h:02d}:{m:02d}", st.integers(0, 23), st.sampled_from((0, 30)))
+    return st.builds(
+        FeedbackAdjustments,
+        more=some_ids,
+        less=some_ids,
+        avoid_periods=st.lists(periods, max_size=2, unique=True),
+        prefer_period=st.none() | periods,
+        free_days=st.lists(st.integers(0, 6), max_size=3, unique=True),
+        session_length=st.none() | st.sampled_from(("shorter", "longer")),
+        daily_load=st.none() | st.sampled_from(("lighter", "heavier")),
+        not_before=st.none() | clock,
+        not_after=st.none() | clock,
     )
 
 
@@ -213,17 +237,17 @@ def test_feedback_time_rules_leave_no_session_in_the_blocked_times(request):
     result = outcome(request)
     if isinstance(result, NoFeasiblePlan):
         return
-    adjusted = Brief.of(request).adjustments
-    event(f"blocked: {bool(adjusted.blocked or adjusted.blocked_weekdays)}")
+    limits = Brief.of(request).adjustments.limits
+    event(f"blocked: {bool(limits)}")
     zone = zone_of(request.timezone)
     for session in result.sessions:
         start, end = session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
-        assert start.weekday() not in adjusted.blocked_weekdays
+        assert start.weekday() not in limits.free_days
         first = start.hour * 60 + start.minute
         last = end.hour * 60 + end.minute if end.date() == start.date() else 24 * 60
         if last <= first:
             continue  # a DST change inside the session: its wall clock runs back
-        assert not any(first < high and low < last for low, high in adjusted.blocked)
+        assert not any(first < high and low < last for low, high, _ in limits.blocked)
 
 
 @settings(FAST, max_examples=40)

@@ -61,6 +61,16 @@ class InvalidInput(ProblemError):
         super().__init__("The request is not valid.", errors=[{"loc": loc, "msg": msg}])
 
 
+class UnknownSubject(ProblemError):
+    """Feedback names a subject that is not one of the user's: a 422 naming the field at fault."""
+
+    status = 422
+    code = "unknown_subject"
+
+    def __init__(self, errors: list[dict[str, object]]) -> None:
+        super().__init__("The feedback names subjects that are not yours.", errors=errors)
+
+
 class JobNotFound(NotFound):
     """No such AI job for this user (another user's job is "not found" too)."""
 

@@ -46,6 +46,7 @@ JOB_FIELDS = {
     "week_start",
     "plan_id",
     "error",
+    "feedback",
     "created_at",
     "started_at",
     "finished_at",

@@ -4,11 +4,12 @@ generations)."""
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Body, Query
 
 from ai.deps import CurrentUser, Now, SessionDep
 from ai.feedback import service
-from ai.feedback.schemas import FeedbackCreate, FeedbackPage, FeedbackRead
+from ai.feedback.schemas import FEEDBACK_EXAMPLES, FeedbackCreate, FeedbackPage, FeedbackRead
+from schediora_contracts.common import FeedbackSnapshot
 from schediora_runtime.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from schediora_runtime.problems import documented_problems
 
@@ -17,11 +18,24 @@ router = APIRouter(prefix="/api/v1/feedback", tags=["feedback"])
 
 @router.post("", status_code=201, responses=documented_problems(401, 404, 409, 422))
 async def give_feedback(
-    user_id: CurrentUser, session: SessionDep, now: Now, body: FeedbackCreate
+    user_id: CurrentUser,
+    session: SessionDep,
+    now: Now,
+    body: Annotated[FeedbackCreate, Body(openapi_examples=FEEDBACK_EXAMPLES)],
 ) -> FeedbackRead:
-    """Rate one of your generations, once; a reschedule takes it into account."""
+    """Rate one of your generations, once, with a comment and `adjustments` (the app's chips);
+    a reschedule takes them into account. A subject in `more`/`less` the generation was not
+    made for is a 422 `unknown_subject`."""
     feedback = await service.give(
-        session, user_id, body.generation_id, body.rating, body.comments, now
+        session,
+        user_id,
+        body.generation_id,
+        FeedbackSnapshot(
+            rating=body.rating,
+            comments=body.comments,
+            adjustments=body.adjustments.contract() if body.adjustments is not None else None,
+        ),
+        now,
     )
     return FeedbackRead.model_validate(feedback)
 

@@ -1,9 +1,11 @@
-"""A student's rating (1-5) and comments on one generation."""
+"""A student's rating (1-5), comments and structured adjustments on one generation."""
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, SmallInteger, Text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ai.db import Base
@@ -25,6 +27,8 @@ class Feedback(Base):
     user_id: Mapped[uuid.UUID]
     rating: Mapped[int] = mapped_column(SmallInteger)
     comments: Mapped[str | None] = mapped_column(Text)
+    adjustments: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    """The wishes sent as the app's chips (`FeedbackAdjustments`), if any."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

@@ -5,6 +5,7 @@ import logging
 from datetime import UTC, datetime
 from uuid import UUID
 
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ai.db import outbox
@@ -24,7 +25,7 @@ from schediora_contracts import (
     PlanGenerationStarted,
     PlanRequested,
 )
-from schediora_contracts.common import FeedbackSnapshot
+from schediora_contracts.common import FeedbackReport
 from schediora_runtime.messaging.outbox import record_event
 
 PRODUCER = "ai"
@@ -76,6 +77,7 @@ async def generate(session: AsyncSession, request: PlanRequested, provider: Prov
             provider=made.provenance.provider,
             model=made.provenance.model,
             sessions=schedule.sessions,
+            feedback=_report(request, schedule),
             generated_at=datetime.now(UTC),
         ),
     )
@@ -117,9 +119,28 @@ def _check(request: PlanRequested, schedule: Schedule | None) -> NoFeasiblePlan 
     )
 
 
+def _report(request: PlanRequested, schedule: Schedule) -> FeedbackReport | None:
+    """What the generator made of the feedback (`quality["feedback"]`), for the planner to show
+    on the job; None without feedback. A report that does not read as one is left out rather
+    than failing a valid plan."""
+    if request.feedback is None:
+        return None
+    found = schedule.quality.get("feedback")
+    if found is None:
+        return None
+    try:
+        return FeedbackReport.model_validate(found)
+    except ValidationError:
+        logger.warning(
+            "job %s: quality.feedback is not a FeedbackReport: %r", request.job_id, found
+        )
+        return None
+
+
 async def _with_feedback(session: AsyncSession, request: PlanRequested) -> PlanRequested:
     """A reschedule carries the student's feedback on the plan it replaces: the feedback sent
-    with the request, else the one given earlier through `POST /feedback`. Feedback sent with
+    with the request (rating, comments and adjustments), else the one given earlier through
+    `POST /feedback` (its `more`/`less` only for subjects still asked for). Feedback sent with
     the request is also kept as that generation's feedback when it has none yet."""
     previous = request.previous_generation_id
     if previous is None:
@@ -128,16 +149,12 @@ async def _with_feedback(session: AsyncSession, request: PlanRequested) -> PlanR
     if request.feedback is None:
         if stored is None:
             return request
-        snapshot = FeedbackSnapshot(rating=stored.rating, comments=stored.comments)
+        subjects = {subject.subject_id for subject in request.subjects}
+        snapshot = feedback.snapshot(stored, subjects)
         return request.model_copy(update={"feedback": snapshot})
     if stored is None and await repository.get_of_user(session, request.user_id, previous):
-        await feedback.give(
-            session,
-            request.user_id,
-            previous,
-            request.feedback.rating,
-            request.feedback.comments,
-            request.requested_at,
+        await feedback.keep(
+            session, request.user_id, previous, request.feedback, request.requested_at
         )
     return request
 

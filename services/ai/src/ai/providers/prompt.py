@@ -11,11 +11,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ai.scheduling.feedback import adjustments
 from ai.scheduling.validator import Violation
 from schediora_contracts import PlanRequested
 from schediora_contracts.common import SessionSnapshot
 
-PROMPT_VERSION = "2026-11-24.1"
+PROMPT_VERSION = "2026-12-03.1"
 MAX_TITLE = 200
 """The planner stores titles of 1-200 characters."""
 MAX_VIOLATIONS_SHOWN = 20
@@ -82,12 +83,16 @@ subject on or after its exam day.
 6. On each date, the minutes of the new sessions plus the kept ones are at most \
 `daily_goal_minutes`.
 7. Every session has the `subject_id` of one of the given subjects.
+8. When `feedback.keep_free` is given (what the student asked to keep free): no session on its \
+`weekdays`, and no session overlapping any of its `times` (local wall times, every day).
 
 Goals, in this order: time for subjects whose exams are close and that are hard; meet each \
 subject's weekly target where one is given; spread and interleave subjects over the days; a \
 review shortly before each exam; sessions of `session_minutes` at the preferred time of day; \
-for a reschedule, keep the previous plan's sessions where they still fit and act on the \
-feedback.
+for a reschedule, act on the feedback's `wishes` (each subject in `more` gets more minutes than \
+in the previous plan's rest of the week, each in `less` fewer; most minutes in `prefer_period`; \
+sessions of `session_minutes` and days of at most `daily_goal_minutes` when given there), then \
+keep the previous plan's sessions where they still fit.
 
 `starts_at` and `ends_at` are RFC 3339 timestamps with the UTC offset the student's zone has on \
 that date, e.g. 2030-01-07T18:00:00+01:00. `title` is a short name for the session (1-{MAX_TITLE} \
@@ -159,13 +164,52 @@ def facts(request: PlanRequested) -> dict[str, Any]:
         ],
         "sessions_to_keep": [_session(s, zone) for s in request.keep_sessions],
         "previous_plan": [_session(s, zone) for s in request.previous_sessions],
-        "feedback": (
-            {"rating": request.feedback.rating, "comments": request.feedback.comments}
-            if request.feedback
-            else None
-        ),
+        "feedback": _feedback(request),
         "notes": request.notes,
     }
+
+
+def _feedback(request: PlanRequested) -> dict[str, Any] | None:
+    """The rating and comment, with what the generator understood of them and the chips: the
+    wishes (subjects by id and name), the times and weekdays to keep free (hard, as the
+    validator checks them) and the concrete changes of the soft ones."""
+    if request.feedback is None:
+        return None
+    adjusted = adjustments(request)
+    names = {s.subject_id: s.name for s in request.subjects}
+    wishes = adjusted.wishes.model_dump(mode="json", exclude_defaults=True)
+    for field in ("more", "less"):
+        if field in wishes:
+            wishes[field] = [
+                {"subject_id": str(i), "name": names.get(i, "")}
+                for i in getattr(adjusted.wishes, field)
+            ]
+    if adjusted.preferred_time_of_day is not None:
+        wishes["prefer_period"] = adjusted.preferred_time_of_day
+    if adjusted.session_minutes is not None:
+        wishes["session_minutes"] = adjusted.session_minutes
+    if adjusted.daily_goal_minutes is not None:
+        wishes["daily_goal_minutes"] = adjusted.daily_goal_minutes
+    limits = adjusted.limits
+    found: dict[str, Any] = {
+        "rating": request.feedback.rating,
+        "comments": request.feedback.comments,
+        "wishes": wishes,
+        "not_met": list(adjusted.not_met),
+    }
+    if limits:
+        found["keep_free"] = {
+            "weekdays": [WEEKDAYS[d] for d in sorted(limits.free_days)],
+            "times": [
+                {"from": _clock(start), "to": _clock(end), "wish": name}
+                for start, end, name in limits.blocked
+            ],
+        }
+    return found
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def zone_of(name: str) -> ZoneInfo:

@@ -11,8 +11,8 @@ from datetime import date
 from uuid import UUID
 
 from ai.scheduling import needs, objective
-from ai.scheduling.feedback import Adjustments, adjustments
-from ai.scheduling.local_time import DAY, local_date, minutes_of
+from ai.scheduling.feedback import Adjustments, adjustments, clipped
+from ai.scheduling.local_time import DAY, local_date
 from ai.scheduling.schedule import NoFeasiblePlan
 from ai.scheduling.slots import (
     MAX_LENGTH,
@@ -24,7 +24,7 @@ from ai.scheduling.slots import (
     slot_containing,
 )
 from ai.scheduling.week import Week
-from schediora_contracts.common import AvailabilityWindow, SessionSnapshot
+from schediora_contracts.common import SessionSnapshot
 from schediora_contracts.events import PlanRequested
 
 
@@ -76,6 +76,12 @@ class Brief:
     def preferred(self) -> str:
         return self.effective.preferences.preferred_time_of_day
 
+    @property
+    def time_of_day_weight(self) -> int:
+        """Per minute in the preferred period: strong when the feedback asked for it."""
+        weights = objective.WEIGHTS
+        return weights.asked_time_of_day if self.adjustments.asked_period else weights.time_of_day
+
     def position(self, subject_id: UUID | None) -> int | None:
         """Position in `subjects` of the subject with this id, None when it is not studied."""
         for position, subject in enumerate(self.subjects):
@@ -96,12 +102,6 @@ class Brief:
         timeline = Timeline(week.start)
         open_subjects = _open_subjects(request, week)
         slots = free_slots(effective, week, timeline)
-        if not slots and adjusted.restricts_time:
-            # The asked times would leave no time at all: plan in the usual windows instead.
-            adjusted = adjusted.without_time_rules()
-            effective = _effective(request, adjusted)
-            week = Week.of(effective)
-            slots = free_slots(effective, week, timeline)
         if not slots:
             after = " after not_before" if request.not_before else ""
             raise NoFeasiblePlan(
@@ -113,7 +113,7 @@ class Brief:
         rooms = _rooms(slots, budgets, length, prefs.break_minutes)
         today = local_date(week.earliest, week.zone)
         subjects = _study_subjects(request, adjusted, week, timeline, today, open_subjects, rooms)
-        previous = _previous(request, subjects, slots, timeline, length)
+        previous = _previous(request, adjusted, subjects, slots, timeline, length, week)
         return cls(
             request=request,
             effective=effective,
@@ -176,36 +176,11 @@ def _effective(request: PlanRequested, adjusted: Adjustments) -> PlanRequested:
     if adjusted.preferred_time_of_day is not None:
         changes["preferred_time_of_day"] = adjusted.preferred_time_of_day
     if adjusted.restricts_time:
-        changes["availability"] = _clipped(prefs.availability, adjusted)
+        changes["availability"] = clipped(prefs.availability, adjusted.limits)
     if not changes:
         return request
     # model_copy skips validation: clipping may split a window in two (more than 28).
     return request.model_copy(update={"preferences": prefs.model_copy(update=changes)})
-
-
-def _clipped(
-    windows: tuple[AvailabilityWindow, ...], adjusted: Adjustments
-) -> tuple[AvailabilityWindow, ...]:
-    """The windows less the blocked wall times and weekdays: only ever narrower."""
-    clipped = []
-    for window in windows:
-        if window.weekday in adjusted.blocked_weekdays:
-            continue
-        pieces = [(minutes_of(window.start), minutes_of(window.end))]
-        for low, high in adjusted.blocked:
-            pieces = [
-                piece
-                for start, end in pieces
-                for piece in ((start, min(end, low)), (max(start, high), end))
-                if piece[0] < piece[1]
-            ]
-        clipped.extend(
-            AvailabilityWindow.model_construct(
-                weekday=window.weekday, start=_hhmm(start), end=_hhmm(end)
-            )
-            for start, end in pieces
-        )
-    return tuple(clipped)
 
 
 def _open_subjects(request: PlanRequested, week: Week) -> list[int]:
@@ -239,17 +214,27 @@ def _study_subjects(
 ) -> tuple[StudySubject, ...]:
     chosen = [request.subjects[i] for i in open_subjects]
     kept = [_minutes(request.keep_sessions, s.subject_id) for s in chosen]
-    makeups = [_minutes(missed(request), s.subject_id) for s in chosen]
+    makeups = [
+        0 if s.subject_id in adjusted.less else _minutes(missed(request), s.subject_id)
+        for s in chosen
+    ]
     wanted = [
-        needs.need(needs.weekly_need(s, today, adjusted.shares.get(s.subject_id, 1.0)), k, makeup)
-        for s, k, makeup in zip(chosen, kept, makeups, strict=True)
+        _asked(
+            adjusted,
+            s.subject_id,
+            needs.need(needs.weekly_need(s, today, adjusted.shares.get(s.subject_id, 1.0)), k, m),
+        )
+        for s, k, m in zip(chosen, kept, makeups, strict=True)
     ]
     caps = [
         sum(room for day, room in rooms.items() if s.exam_date is None or day < s.exam_date)
         for s in chosen
     ]
-    targeted = [s.target_minutes_per_week is not None for s in chosen]
-    shares = needs.fair_shares(wanted, targeted, caps, sum(rooms.values()))
+    targeted = [
+        s.target_minutes_per_week is not None or s.subject_id in adjusted.less for s in chosen
+    ]
+    asked = [s.subject_id in adjusted.floors for s in chosen]
+    shares = needs.fair_shares_asked_first(wanted, targeted, caps, sum(rooms.values()), asked)
     studied = []
     for position, subject in enumerate(chosen):
         cutoff = week.exam_cutoff(subject)
@@ -279,6 +264,15 @@ def _study_subjects(
     return tuple(studied)
 
 
+def _asked(adjusted: Adjustments, subject_id: UUID, need: int) -> int:
+    """The need within what the feedback asked of the subject (more / less than before)."""
+    if subject_id in adjusted.floors:
+        need = max(need, adjusted.floors[subject_id])
+    if subject_id in adjusted.ceilings:
+        need = min(need, adjusted.ceilings[subject_id])
+    return need
+
+
 def _minutes(sessions: tuple[SessionSnapshot, ...] | list[SessionSnapshot], subject_id) -> int:
     seconds = sum(
         (k.ends_at - k.starts_at).total_seconds()
@@ -290,13 +284,15 @@ def _minutes(sessions: tuple[SessionSnapshot, ...] | list[SessionSnapshot], subj
 
 def _previous(
     request: PlanRequested,
+    adjusted: Adjustments,
     subjects: tuple[StudySubject, ...],
     slots: list[Slot],
     timeline: Timeline,
     length: int,
+    week: Week,
 ) -> dict[tuple[int, int], int]:
-    """The replaced plan's planned sessions that fit the free time exactly as they were and are
-    no longer than a session now is."""
+    """The replaced plan's planned sessions that fit the free time exactly as they were, are
+    no longer than a session now is, and agree with the feedback's wishes."""
     position = {request.subjects[s.index].subject_id: p for p, s in enumerate(subjects)}
     still_possible = {}
     for session in request.previous_sessions:
@@ -309,10 +305,8 @@ def _previous(
             session.ends_at,
         )
         fits = MIN_LENGTH <= end - start <= min(MAX_LENGTH, length)
-        if exact and fits and slot_containing(slots, start, end):
+        local = session.starts_at.astimezone(week.zone)
+        agrees = adjusted.agrees(session.subject_id, local.hour * 60 + local.minute, end - start)
+        if exact and fits and agrees and slot_containing(slots, start, end):
             still_possible[(start, end)] = position[session.subject_id]
     return still_possible
-
-
-def _hhmm(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"

@@ -130,7 +130,7 @@ class PlanModel:
             "interleaving": -weights.interleaving * self._unavoidable_repeats(),
             "daily_load": -weights.daily_load * self._load_deviation(),
             "review": weights.review * self._reviews(),
-            "time_of_day": weights.time_of_day * self._preferred_minutes(),
+            "time_of_day": self.brief.time_of_day_weight * self._preferred_minutes(),
             "stability": weights.stability * self._kept_from_previous(),
             "tidy": -weights.tidy * self._late_steps(),
         }

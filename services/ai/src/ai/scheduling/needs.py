@@ -54,6 +54,28 @@ def fair_shares(
     return [math.floor(a + b) for a, b in zip(first, second, strict=True)]
 
 
+def fair_shares_asked_first(
+    needs: Sequence[int],
+    targeted: Sequence[bool],
+    caps: Sequence[int],
+    room: int,
+    asked: Sequence[bool],
+) -> list[int]:
+    """`fair_shares`, except that the subjects the student asked more of (`asked`) have their
+    needs met first: a week too short (a lighter load) takes from the others."""
+    if not any(asked):
+        return fair_shares(needs, targeted, caps, room)
+    wanted = [min(n, c) if a else 0 for n, c, a in zip(needs, caps, asked, strict=True)]
+    first = proportional_fill(min(room, sum(wanted)), wanted, wanted)
+    rest = fair_shares(
+        [0 if a else n for n, a in zip(needs, asked, strict=True)],
+        targeted,
+        [0 if a else c for c, a in zip(caps, asked, strict=True)],
+        room - math.ceil(sum(first)),
+    )
+    return [math.floor(f) + r for f, r in zip(first, rest, strict=True)]
+
+
 def proportional_fill(total: float, weights: Sequence[float], caps: Sequence[float]) -> list[float]:
     """`total` shared in proportion to `weights`, none above its cap (what a capped one cannot
     take goes to the others, again in proportion)."""

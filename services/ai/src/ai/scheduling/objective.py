@@ -16,7 +16,8 @@ The objective is one sum of named, weighted terms (integers, maximised; see `mod
   solving (see `interleave`), as it changes no term;
 - `daily_load`: a penalty per minute a day's load is off the even level (see `needs.levels`);
 - `review`: per exam with a session in the two days before it;
-- `time_of_day`: per minute of a session that starts in the preferred part of the day;
+- `time_of_day`: per minute of a session that starts in the preferred part of the day (a
+  tie-break, or `asked_time_of_day` when the feedback asked for that part of the day);
 - `stability`: per session of the replaced plan kept at its time with its subject (reschedule);
 - `tidy`: a tie-break against starting later in a free slot than needed.
 """
@@ -56,6 +57,8 @@ class Weights:
     daily_load: int = 8
     review: int = 1500
     time_of_day: int = 10
+    asked_time_of_day: int = 400
+    """`time_of_day` when the feedback asked for the period: above spacing and stability."""
     stability: int = 2000
     tidy: int = 1
 

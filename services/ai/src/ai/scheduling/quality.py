@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 
-from ai.scheduling import needs, objective
+from ai.scheduling import feedback, needs, objective
 from ai.scheduling.brief import Brief
 from ai.scheduling.interleave import repeats
 from ai.scheduling.schedule import NoFeasiblePlan
@@ -203,13 +203,7 @@ def report(brief: Brief, sessions: Sequence[PlannedSession]) -> dict:
         "minutes_by_subject": by_subject,
     }
     if brief.request.feedback is not None:
-        adjusted = brief.adjustments
-        found["feedback"] = {
-            "rating": brief.request.feedback.rating,
-            "applied": list(adjusted.applied),
-        }
-        if adjusted.not_applied:
-            found["feedback"]["not_applied"] = list(adjusted.not_applied)
+        found["feedback"] = feedback.report(brief.adjustments, brief.request, sessions)
     if any(subject.makeup for subject in brief.subjects):
         ids = [str(brief.request.subjects[subject.index].subject_id) for subject in brief.subjects]
         found["makeup"] = {

@@ -20,6 +20,10 @@ the list given (None for a rule about a whole day). Times are judged in the requ
   starts the exam date.
 - `daily_goal_exceeded`: on each local day that has a new session, the minutes of the new and the
   kept sessions on that day add up to at most `preferences.daily_goal_minutes`.
+- `feedback_free_day` / `feedback_blocked_time`: a session keeps off the weekdays and the local
+  wall times the feedback asked to keep free ("free Saturday", "avoid morning", "not_before
+  10:00", "not_after 21:00"), those that `feedback.limits` holds the plan to: a wish that would
+  have left no free time at all is reported as not met instead, and not checked.
 - `missing_subject` / `unknown_subject`: every session has a `subject_id`, one of the request's.
 - `title_empty` / `title_too_long`: a title is not blank and at most 200 characters (the
   planner's limit on a session's title).
@@ -32,6 +36,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from ai.scheduling import feedback
 from ai.scheduling.local_time import DAY, day_bounds, local_date
 from ai.scheduling.week import Week
 from schediora_contracts.common import PlannedSession, SessionSnapshot
@@ -48,6 +53,8 @@ OVERLAPS_KEPT_SESSION = "overlaps_kept_session"
 BREAK_TOO_SHORT = "break_too_short"
 ON_OR_AFTER_EXAM = "on_or_after_exam"
 DAILY_GOAL_EXCEEDED = "daily_goal_exceeded"
+FEEDBACK_FREE_DAY = "feedback_free_day"
+FEEDBACK_BLOCKED_TIME = "feedback_blocked_time"
 MISSING_SUBJECT = "missing_subject"
 UNKNOWN_SUBJECT = "unknown_subject"
 TITLE_EMPTY = "title_empty"
@@ -72,6 +79,7 @@ class Violation:
 def validate(request: PlanRequested, sessions: Sequence[PlannedSession]) -> list[Violation]:
     """Every hard constraint `sessions` break, in a stable order; empty when the plan is valid."""
     week = Week.of(request)
+    limits = feedback.limits(request)
     violations: list[Violation] = []
     timed = []
     for index, session in enumerate(sessions):
@@ -86,6 +94,8 @@ def validate(request: PlanRequested, sessions: Sequence[PlannedSession]) -> list
             continue
         timed.append((index, session))
         violations.extend(_session_rules(request, week, index, session))
+        if limits:
+            violations.extend(_feedback_rules(limits, week, index, session))
     violations.extend(_spacing_rules(request, timed))
     violations.extend(_daily_rules(request, week, timed))
     total = len(sessions) + len(request.keep_sessions)
@@ -131,6 +141,26 @@ def _session_rules(
         add(UNKNOWN_SUBJECT, f"has subject {session.subject_id}, not one of the request's")
     elif (cutoff := week.exam_cutoff(subject)) and session.ends_at > cutoff:
         add(ON_OR_AFTER_EXAM, f"studies {subject.name} on or after its exam on {subject.exam_date}")
+    return found
+
+
+def _feedback_rules(
+    limits: feedback.Limits, week: Week, index: int, session: PlannedSession
+) -> list[Violation]:
+    found = []
+    start = session.starts_at.astimezone(week.zone)
+    end = session.ends_at.astimezone(week.zone)
+    span = _span(session, week.zone)
+    days = {start.date(), (session.ends_at - _INSTANT).astimezone(week.zone).date()}
+    for day in sorted(d for d in days if d.weekday() in limits.free_days):
+        text = f"session {index} ({span}) is on {day:%A}, a day the feedback asked to keep free"
+        found.append(Violation(FEEDBACK_FREE_DAY, text, index))
+    low = start.hour * 60 + start.minute
+    high = end.hour * 60 + end.minute + (end.date() - start.date()).days * 24 * 60
+    for blocked_start, blocked_end, name in limits.blocked:
+        if low < blocked_end and blocked_start < high:
+            text = f"session {index} ({span}) breaks the feedback's wish {name!r}"
+            found.append(Violation(FEEDBACK_BLOCKED_TIME, text, index))
     return found
 
 

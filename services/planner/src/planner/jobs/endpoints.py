@@ -5,12 +5,18 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Body, Header, Query, Response
 
 from planner.deps import CurrentUser, JobDeadline, Now, SessionDep
 from planner.jobs import service
 from planner.jobs.models import AiJob
-from planner.jobs.schemas import GenerateRequest, JobRead, RescheduleRequest, WeeklyStatus
+from planner.jobs.schemas import (
+    RESCHEDULE_EXAMPLES,
+    GenerateRequest,
+    JobRead,
+    RescheduleRequest,
+    WeeklyStatus,
+)
 from schediora_runtime.problems import documented_problems
 
 router = APIRouter(prefix="/api/v1/ai", tags=["ai planning"])
@@ -58,11 +64,13 @@ async def reschedule(
     now: Now,
     deadline: JobDeadline,
     response: Response,
-    body: RescheduleRequest,
+    body: Annotated[RescheduleRequest, Body(openapi_examples=RESCHEDULE_EXAMPLES)],
     idempotency_key: IdempotencyKey = None,
 ) -> JobRead:
     """Queue a new plan for the rest of this week, keeping completed and in-progress sessions
-    and taking your feedback on the current plan in."""
+    and taking your feedback on the current plan in: a rating, a comment, and `adjustments`
+    (the app's chips). A subject in `more`/`less` that is not yours is a 422 `unknown_subject`;
+    the finished job's `feedback` says what was understood, applied and not met."""
     job = await service.reschedule(
         session, user_id, body, now=now, deadline=deadline, idempotency_key=idempotency_key
     )

@@ -7,6 +7,9 @@ from uuid import UUID
 from pydantic import BaseModel, Field, StringConstraints
 
 from planner.jobs.domain import JobKind, JobStatus
+from schediora_contracts.adjustments import EXAMPLES as ADJUSTMENT_EXAMPLES
+from schediora_contracts.adjustments import AdjustmentsInput
+from schediora_contracts.common import FeedbackReport
 from schediora_runtime.problems import StrictModel
 from schediora_runtime.timestamps import UtcTimestamp
 
@@ -27,6 +30,12 @@ class GenerateRequest(StrictModel):
 class FeedbackInput(StrictModel):
     rating: int = Field(ge=1, le=5)
     comments: Comments | None = None
+    adjustments: AdjustmentsInput | None = Field(
+        default=None,
+        description="What to change, as the app's chips say it: `more`/`less` (ids of your "
+        "subjects), `avoid_periods`, `prefer_period`, `free_days` (0 = Monday), "
+        "`session_length`, `daily_load`, `not_before`/`not_after` (HH:MM, local).",
+    )
 
 
 class RescheduleRequest(StrictModel):
@@ -48,6 +57,11 @@ class JobRead(BaseModel):
     week_start: date
     plan_id: UUID | None
     error: JobError | None
+    feedback: FeedbackReport | None = Field(
+        description="A completed reschedule with feedback: the wishes understood (chips and "
+        "comment), those applied, those that could not be met, and the words not understood; "
+        "null otherwise."
+    )
     created_at: UtcTimestamp
     started_at: UtcTimestamp | None
     finished_at: UtcTimestamp | None
@@ -60,3 +74,32 @@ class WeeklyStatus(BaseModel):
     reason: str | None = Field(description='null, "weekly_plan_exists" or "generation_in_progress"')
     current_plan_id: UUID | None
     latest_job: JobRead | None
+
+
+RESCHEDULE_EXAMPLES = {
+    "chips": {
+        "summary": "A rating with the app's chips",
+        "value": {
+            "feedback": {
+                "rating": 2,
+                "adjustments": ADJUSTMENT_EXAMPLES["evenings_and_free_weekend"]["value"],
+            }
+        },
+    },
+    "chips_and_comment": {
+        "summary": "A rating, a comment and chips",
+        "value": {
+            "notes": "Exam on Friday",
+            "feedback": {
+                "rating": 3,
+                "comments": "Too much history, and I work until 10.",
+                "adjustments": ADJUSTMENT_EXAMPLES["subjects_and_hours"]["value"],
+            },
+        },
+    },
+    "comment_only": {
+        "summary": "A rating and a comment",
+        "value": {"feedback": {"rating": 2, "comments": "Sessions are too short."}},
+    },
+}
+"""OpenAPI examples of `POST /ai/plans/reschedule`'s body."""

@@ -18,6 +18,7 @@ from planner.errors import (
     PlanExists,
     SessionOverlap,
     SubjectNotFound,
+    UnknownSubject,
     WeeklyPlanExists,
 )
 from planner.jobs import repository
@@ -29,6 +30,7 @@ from planner.jobs.domain import (
 )
 from planner.jobs.models import AiJob
 from planner.jobs.schemas import (
+    FeedbackInput,
     GenerateRequest,
     JobError,
     JobRead,
@@ -49,7 +51,9 @@ from schediora_contracts import (
     PlanGenerationStarted,
     PlanRequested,
 )
+from schediora_contracts.adjustments import unknown_subjects
 from schediora_contracts.common import (
+    FeedbackReport,
     FeedbackSnapshot,
     Preferences,
     SessionSnapshot,
@@ -72,6 +76,7 @@ def read(job: AiJob) -> JobRead:
         week_start=job.week_start,
         plan_id=job.plan_id,
         error=error,
+        feedback=FeedbackReport.model_validate(job.feedback) if job.feedback else None,
         created_at=job.created_at,
         started_at=job.started_at,
         finished_at=job.finished_at,
@@ -149,14 +154,12 @@ async def reschedule(
         raise NoCurrentPlan("There is no active plan for the current week.")
     preferences = _preferences_or_422(user)
     chosen = await _subjects_or_422(session, user_id, None)
+    feedback = _feedback_or_422(body.feedback, chosen)
     await _refuse_if_in_flight(session, user_id, plan.week_start)
     job = _new_job(
         user_id, "reschedule", plan.week_start, now, deadline, body.notes, idempotency_key
     )
     job.previous_plan_id = plan.id
-    feedback = None
-    if body.feedback is not None:
-        feedback = FeedbackSnapshot(rating=body.feedback.rating, comments=body.feedback.comments)
     request = PlanRequested(
         job_id=job.id,
         user_id=user_id,
@@ -246,6 +249,7 @@ async def record_generated(session: AsyncSession, event: PlanGenerated) -> None:
         return
     job.status = "completed"
     job.plan_id = plan.id
+    job.feedback = event.feedback.model_dump(mode="json") if event.feedback else None
     job.started_at = job.started_at or event.generated_at
     job.finished_at = event.generated_at
 
@@ -356,6 +360,33 @@ async def _subjects_or_422(
     if not chosen:
         raise NoSubjects("Add at least one subject first.")
     return chosen
+
+
+def _feedback_or_422(
+    given: FeedbackInput | None, subjects: Sequence[Subject]
+) -> FeedbackSnapshot | None:
+    """The feedback as the generator receives it; `more`/`less` may name only the user's own
+    subjects (else 422 `unknown_subject`, one error per id that is not)."""
+    if given is None:
+        return None
+    adjustments = given.adjustments
+    if adjustments is not None:
+        unknown = unknown_subjects(adjustments, {subject.id for subject in subjects})
+        if unknown:
+            raise UnknownSubject(
+                [
+                    {
+                        "loc": ["body", "feedback", "adjustments", field, index],
+                        "msg": f"{subject_id} is not one of your subjects",
+                    }
+                    for field, index, subject_id in unknown
+                ]
+            )
+    return FeedbackSnapshot(
+        rating=given.rating,
+        comments=given.comments,
+        adjustments=adjustments.contract() if adjustments is not None else None,
+    )
 
 
 def _snapshot(subject: Subject) -> SubjectSnapshot:
