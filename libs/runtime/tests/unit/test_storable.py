@@ -43,9 +43,7 @@ def test_nested_models_lists_and_contract_models_are_named_to_the_leaf():
         "availability": [],
         "preferred_time_of_day": "any",
     }
-    found = errors(
-        {"windows": [{"start": "ok"}, {"start": "\udfff"}], "preferences": preferences}
-    )
+    found = errors({"windows": [{"start": "ok"}, {"start": "\udfff"}], "preferences": preferences})
     assert [loc for loc, _ in found] == [("windows", 1, "start"), ("preferences", "timezone")]
 
 
