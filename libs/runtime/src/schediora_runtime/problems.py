@@ -97,9 +97,40 @@ _STATUS_CODES = {
 }
 
 
+PROBLEM_SCHEMA_REF = "#/components/schemas/Problem"
+
+
 def documented_problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses=` for a route's error answers, as the problem documents they are."""
-    return {status: {"content": {PROBLEM_MEDIA_TYPE: {}}} for status in statuses}
+    """OpenAPI `responses=` for a route's error answers, as the problem documents they are
+    (`install_problem_handlers` puts the `Problem` schema into the app's document)."""
+    return {
+        status: {
+            "description": HTTPStatus(status).phrase,
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": PROBLEM_SCHEMA_REF}}},
+        }
+        for status in statuses
+    }
+
+
+def _problem_schemas() -> dict[str, Any]:
+    schema = Problem.model_json_schema(
+        ref_template="#/components/schemas/{model}", mode="serialization"
+    )
+    return {**schema.pop("$defs", {}), "Problem": schema}
+
+
+def _document_problem_schema(app: FastAPI) -> None:
+    """Add `Problem` (and what it refers to) to the components of the app's OpenAPI document."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        document = generate()
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        for name, schema in _problem_schemas().items():
+            schemas.setdefault(name, schema)
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -167,6 +198,8 @@ async def _on_unhandled(_: Request, exc: Exception) -> JSONResponse:
 
 
 def install_problem_handlers(app: FastAPI) -> None:
+    """Every error answered as problem+json, and the `Problem` schema in the OpenAPI document."""
+    _document_problem_schema(app)
     app.add_exception_handler(ProblemError, _on_problem_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_exception)

@@ -51,16 +51,41 @@ def unstorable_text(value: Any, location: Location = ()) -> Iterator[tuple[Locat
             yield from unstorable_text(secret, location)
 
 
+_DECLARED = "_schediora_declared_text_parameters"
+
+
+def _declared_parameters(route: Any) -> tuple[frozenset[str], frozenset[str]]:
+    """The query and header parameter names a route reads (its dependencies' included)."""
+    declared = getattr(route, _DECLARED, None)
+    if declared is None:
+        queries: set[str] = set()
+        headers: set[str] = set()
+        pending = [route.dependant]
+        while pending:
+            dependant = pending.pop()
+            queries.update(field.alias for field in dependant.query_params)
+            headers.update(field.alias.lower() for field in dependant.header_params)
+            pending.extend(dependant.dependencies)
+        declared = (frozenset(queries), frozenset(headers))
+        setattr(route, _DECLARED, declared)
+    return declared
+
+
 async def refuse_unstorable_parameters(request: Request) -> None:
-    """A 422 naming every query, path or header parameter that holds unstorable text."""
+    """A 422 naming every path, query or header parameter of the route that holds unstorable
+    text. Parameters the route does not read are ignored, as FastAPI ignores them."""
+    queries, headers = _declared_parameters(request.scope["route"])
+    given = [
+        *(("path", name, value) for name, value in request.path_params.items()),
+        *(("query", name, value) for name, value in request.query_params.multi_items()),
+        *(("header", name, value) for name, value in request.headers.items()),
+    ]
     errors = [
         {"type": ERROR_TYPE, "loc": (where, name), "msg": message, "input": value}
-        for where, pairs in (
-            ("query", request.query_params.multi_items()),
-            ("path", request.path_params.items()),
-            ("header", request.headers.items()),
-        )
-        for name, value in pairs
+        for where, name, value in given
+        if where == "path"
+        or (where == "query" and name in queries)
+        or (where == "header" and name in headers)
         for _, message in unstorable_text(value)
     ]
     if errors:

@@ -1,9 +1,11 @@
 """What every service gets from `create_service_app`: problem+json, strict bodies, request ids."""
 
+from typing import Annotated
+
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
-from fastapi import APIRouter
+from fastapi import APIRouter, Header
 from pydantic import Field
 
 from schediora_runtime import testing
@@ -32,7 +34,9 @@ async def create_subject(body: SubjectIn) -> SubjectIn:
 
 
 @router.get("/search")
-async def search(q: str = "") -> dict[str, str]:
+async def search(
+    q: str = "", note: Annotated[str | None, Header(alias="X-Client-Note")] = None
+) -> dict[str, str]:
     return {"q": q}
 
 
@@ -156,6 +160,9 @@ async def test_query_path_and_header_parameters_refuse_nul_by_name(client):
         await client.get("/api/v1/search", headers={"X-Client-Note": "a\x00b"})
     )
     assert errors[0]["loc"] == ["header", "x-client-note"]
+    # Parameters the route does not read are ignored, as FastAPI ignores them.
+    ignored = await client.get("/api/v1/search", params={"other": "\x00"}, headers={"X-O": "\x00"})
+    assert ignored.status_code == 200
     assert (await client.get("/api/v1/search", params={"q": "Ünï \U0001f4da"})).json() == {
         "q": "Ünï \U0001f4da"
     }

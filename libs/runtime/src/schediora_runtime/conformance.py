@@ -1,0 +1,115 @@
+"""Test support: a schemathesis run against a service's OpenAPI document, summed up.
+
+Not imported by service code; schemathesis is a development dependency, imported only here.
+Every phase runs (examples, coverage, fuzzing, and the stateful phase along the document's
+links) with the four checks the API promises: no 5xx, only documented statuses, only documented
+content types, bodies that match their schemas.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_schema_conformance",
+)
+
+
+@dataclass
+class ConformanceRun:
+    """What a run generated and found: cases per phase, failures and errors as text."""
+
+    cases: Counter[str] = field(default_factory=Counter)
+    statuses: Counter[int] = field(default_factory=Counter)
+    checks: Counter[str] = field(default_factory=Counter)
+    failures: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    phases: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def total_cases(self) -> int:
+        return sum(self.cases.values())
+
+    def summary(self) -> str:
+        phases = ", ".join(f"{phase} {count}" for phase, count in sorted(self.cases.items()))
+        statuses = ", ".join(f"{status}: {n}" for status, n in sorted(self.statuses.items()))
+        return (
+            f"{self.total_cases} cases ({phases}); answers {statuses};"
+            f" {len(self.failures)} failures, {len(self.errors)} errors"
+        )
+
+    def report(self) -> str:
+        return "\n".join([self.summary(), *self.failures, *self.errors])
+
+
+def config(
+    *, headers: dict[str, str], max_examples: int, max_steps: int = 8, seed: int = 20261203
+) -> Any:
+    import schemathesis
+
+    return schemathesis.Config.from_dict(
+        {
+            "seed": seed,
+            "headers": headers,
+            "generation": {"max-examples": max_examples},
+            "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
+            "phases": {"stateful": {"max-steps": max_steps}},
+        }
+    )
+
+
+def run_asgi(app: Any, **settings: Any) -> ConformanceRun:
+    """Run against an ASGI app in process; schemathesis runs its lifespan on its own event
+    loop and keeps it up until `stop_asgi_apps()`."""
+    import schemathesis
+
+    return _run(schemathesis.openapi.from_asgi("/openapi.json", app, config=config(**settings)))
+
+
+def stop_asgi_apps() -> None:
+    """Shut down the lifespans schemathesis started for `run_asgi`."""
+    from schemathesis.python import asgi
+
+    asgi.shutdown_lifespans()
+
+
+def run_url(url: str, **settings: Any) -> ConformanceRun:
+    """Run against a server over HTTP, the document at `url`."""
+    import schemathesis
+
+    return _run(schemathesis.openapi.from_url(url, config=config(**settings)))
+
+
+def _run(schema: Any) -> ConformanceRun:
+    from schemathesis.engine import Status, events, from_schema
+
+    run = ConformanceRun()
+    for event in from_schema(schema).execute():
+        if isinstance(event, events.ScenarioFinished):
+            run.cases[event.phase.value] += len(event.recorder.cases)
+            for interaction in event.recorder.interactions.values():
+                if interaction.response is not None:
+                    run.statuses[interaction.response.status_code] += 1
+            for checks in event.recorder.checks.values():
+                for check in checks:
+                    run.checks[f"{check.name} {check.status.value}"] += 1
+                    if check.status == Status.FAILURE and check.failure_info is not None:
+                        failure = check.failure_info.failure
+                        sample = check.failure_info.code_sample
+                        run.failures.append(
+                            f"[{event.phase.value}] {event.recorder.label}: {check.name}:"
+                            f" {failure.title} {failure.message}\n{sample}"
+                        )
+        elif isinstance(event, events.NonFatalError):
+            run.errors.append(f"{event.label}: {event.value!r}")
+        elif isinstance(event, events.FatalError):
+            run.errors.append(f"fatal: {event.exception!r}")
+        elif isinstance(event, events.PhaseFinished):
+            skipped = event.phase.skip_reason
+            run.phases[event.phase.name.value] = (
+                f"skipped ({skipped.value})" if skipped else event.status.value
+            )
+    return run
