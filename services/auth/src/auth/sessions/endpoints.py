@@ -71,7 +71,7 @@ async def refresh(
     )
 
 
-@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=documented_problems(422))
 async def logout(body: RefreshRequest, session: SessionDep, auth: AuthDep) -> None:
     """Revoke the refresh token's family. Idempotent."""
     await service.logout(session, auth, body.refresh_token.get_secret_value())

@@ -11,6 +11,7 @@ from planner.deps import CurrentUser, JobDeadline, Now, SessionDep
 from planner.jobs import service
 from planner.jobs.models import AiJob
 from planner.jobs.schemas import GenerateRequest, JobRead, RescheduleRequest, WeeklyStatus
+from schediora_runtime.links import documented_links, link
 from schediora_runtime.problems import documented_problems
 
 router = APIRouter(prefix="/api/v1/ai", tags=["ai planning"])
@@ -27,12 +28,21 @@ IdempotencyKey = Annotated[
 ]
 
 
+_FOLLOW_JOB = documented_links(
+    202, get_job=link("GET", "/api/v1/ai/jobs/{job_id}", job_id="$response.body#/id")
+)
+
+
 def _accepted(job: AiJob, response: Response) -> JobRead:
     response.headers["Location"] = f"/api/v1/ai/jobs/{job.id}"
     return service.read(job)
 
 
-@router.post("/plans/generate", status_code=202, responses=documented_problems(401, 409, 422))
+@router.post(
+    "/plans/generate",
+    status_code=202,
+    responses=documented_problems(401, 409, 422) | _FOLLOW_JOB,
+)
 async def generate(
     user_id: CurrentUser,
     session: SessionDep,
@@ -50,7 +60,9 @@ async def generate(
 
 
 @router.post(
-    "/plans/reschedule", status_code=202, responses=documented_problems(401, 404, 409, 422)
+    "/plans/reschedule",
+    status_code=202,
+    responses=documented_problems(401, 404, 409, 422) | _FOLLOW_JOB,
 )
 async def reschedule(
     user_id: CurrentUser,
