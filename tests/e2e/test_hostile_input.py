@@ -112,8 +112,14 @@ def test_nul_in_a_header_never_reaches_a_service(stack, token):
 
 
 def test_schemathesis_through_the_gateway_finds_nothing(stack, token):
+    # A small budget: each service's own run (services/*/tests/api/test_conformance.py) has the
+    # coverage phase and more examples; this one checks what the gateway adds and documents.
     run = conformance.run_url(
-        f"{stack.gateway}/api/v1/openapi.json", headers=token, max_examples=5, max_steps=5
+        f"{stack.gateway}/api/v1/openapi.json",
+        headers=token,
+        max_examples=5,
+        max_steps=5,
+        coverage=False,
     )
     print(f"\ngateway: {run.summary()}")
     assert run.links >= 6

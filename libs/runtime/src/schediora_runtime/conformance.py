@@ -49,8 +49,15 @@ class ConformanceRun:
 
 
 def config(
-    *, headers: dict[str, str], max_examples: int, max_steps: int = 8, seed: int = 20261203
+    *,
+    headers: dict[str, str],
+    max_examples: int,
+    max_steps: int = 8,
+    coverage: bool = True,
+    seed: int = 20261203,
 ) -> Any:
+    """Fuzzing draws `max_examples` cases per operation; the coverage phase (boundary and
+    invalid values, unexpected methods) draws as many as the document implies, unless off."""
     import schemathesis
 
     return schemathesis.Config.from_dict(
@@ -59,7 +66,10 @@ def config(
             "headers": headers,
             "generation": {"max-examples": max_examples},
             "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
-            "phases": {"stateful": {"max-steps": max_steps}},
+            "phases": {
+                "coverage": {"enabled": coverage},
+                "stateful": {"max-steps": max_steps},
+            },
         }
     )
 
