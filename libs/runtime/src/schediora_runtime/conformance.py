@@ -7,7 +7,11 @@ content types, bodies that match their schemas. The health probes are left out: 
 `/health/ready` (a dependency slow under load) is their documented purpose, not a server error.
 """
 
+import ast
+import threading
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,12 +78,35 @@ def config(
     )
 
 
+@contextmanager
+def _one_ast_parse_at_a_time() -> Iterator[None]:
+    """CPython 3.11 keeps `ast.parse`'s recursion depth in state every thread shares, so two
+    threads parsing at once can fail with "SystemError: AST constructor recursion depth
+    mismatch" (python/cpython#106905). During a run they do: Hypothesis reads source constants
+    and lambdas in schemathesis' worker thread while the app, on schemathesis' event-loop
+    thread, formats the tracebacks its spans record. Serialised, neither can trip the other."""
+    parse = ast.parse
+    lock = threading.RLock()
+
+    def serialised(*args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return parse(*args, **kwargs)
+
+    ast.parse = serialised  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        ast.parse = parse
+
+
 def run_asgi(app: Any, **settings: Any) -> ConformanceRun:
     """Run against an ASGI app in process; schemathesis runs its lifespan on its own event
     loop and keeps it up until `stop_asgi_apps()`."""
     import schemathesis
 
-    return _run(schemathesis.openapi.from_asgi("/openapi.json", app, config=config(**settings)))
+    with _one_ast_parse_at_a_time():
+        schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=config(**settings))
+        return _run(schema)
 
 
 def stop_asgi_apps() -> None:
