@@ -120,7 +120,8 @@ def run_url(url: str, **settings: Any) -> ConformanceRun:
     """Run against a server over HTTP, the document at `url`."""
     import schemathesis
 
-    return _run(schemathesis.openapi.from_url(url, config=config(**settings)))
+    with _one_ast_parse_at_a_time():
+        return _run(schemathesis.openapi.from_url(url, config=config(**settings)))
 
 
 def _run(schema: Any) -> ConformanceRun:
