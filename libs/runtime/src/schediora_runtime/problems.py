@@ -8,10 +8,12 @@ from asgi_correlation_id import correlation_id
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from schediora_contracts.problems import PROBLEM_MEDIA_TYPE, Problem, ProblemFieldError
+from schediora_runtime.storable import ERROR_TYPE, unstorable_text
 
 logger = logging.getLogger(__name__)
 
@@ -19,9 +21,24 @@ PROBLEM_TYPE_BASE = "https://schediora.app/problems/"
 
 
 class StrictModel(BaseModel):
-    """Base for request bodies: an unknown field is a 422, never silently dropped."""
+    """Base for request bodies: an unknown field is a 422, never silently dropped, and so is
+    text PostgreSQL cannot store anywhere in the body (storable.py), nested models included."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_unstorable_text(cls, data: Any) -> Any:
+        errors = [
+            InitErrorDetails(
+                type=PydanticCustomError(ERROR_TYPE, message), loc=location, input=data
+            )
+            for location, message in unstorable_text(data)
+        ]
+        if errors:
+            # Raised from a validator, a ValidationError keeps each error's own location.
+            raise ValidationError.from_exception_data(cls.__name__, errors)
+        return data
 
 
 class ProblemError(Exception):
@@ -80,9 +97,40 @@ _STATUS_CODES = {
 }
 
 
+PROBLEM_SCHEMA_REF = "#/components/schemas/Problem"
+
+
 def documented_problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses=` for a route's error answers, as the problem documents they are."""
-    return {status: {"content": {PROBLEM_MEDIA_TYPE: {}}} for status in statuses}
+    """OpenAPI `responses=` for a route's error answers, as the problem documents they are
+    (`install_problem_handlers` puts the `Problem` schema into the app's document)."""
+    return {
+        status: {
+            "description": HTTPStatus(status).phrase,
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": PROBLEM_SCHEMA_REF}}},
+        }
+        for status in statuses
+    }
+
+
+def _problem_schemas() -> dict[str, Any]:
+    schema = Problem.model_json_schema(
+        ref_template="#/components/schemas/{model}", mode="serialization"
+    )
+    return {**schema.pop("$defs", {}), "Problem": schema}
+
+
+def _document_problem_schema(app: FastAPI) -> None:
+    """Add `Problem` (and what it refers to) to the components of the app's OpenAPI document."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        document = generate()
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        for name, schema in _problem_schemas().items():
+            schemas.setdefault(name, schema)
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -127,8 +175,18 @@ async def _on_validation_error(_: Request, exc: Exception) -> JSONResponse:
     return problem_response(problem)
 
 
+def _unreadable_body(exc: StarletteHTTPException) -> bool:
+    """FastAPI's 400 for a body it could not decode (not UTF-8, not JSON, nested too deep)."""
+    return exc.status_code == 400 and isinstance(exc.__cause__, ValueError | RecursionError)
+
+
 async def _on_http_exception(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if _unreadable_body(exc):
+        # A malformed body is a validation error like any other (API contract), not a 400.
+        problem = status_problem(422, "The request is not valid.", "validation_error")
+        problem.errors = [ProblemFieldError(loc=["body"], msg="The body is not JSON in UTF-8.")]
+        return problem_response(problem)
     detail = exc.detail if isinstance(exc.detail, str) else None
     return problem_response(status_problem(exc.status_code, detail), headers=exc.headers)
 
@@ -140,6 +198,8 @@ async def _on_unhandled(_: Request, exc: Exception) -> JSONResponse:
 
 
 def install_problem_handlers(app: FastAPI) -> None:
+    """Every error answered as problem+json, and the `Problem` schema in the OpenAPI document."""
+    _document_problem_schema(app)
     app.add_exception_handler(ProblemError, _on_problem_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_exception)

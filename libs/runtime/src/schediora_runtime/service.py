@@ -5,7 +5,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import Table, text
 
 from schediora_runtime.database import create_engine, create_sessionmaker
@@ -21,6 +21,7 @@ from schediora_runtime.problems import install_problem_handlers
 from schediora_runtime.request_ids import install_request_ids
 from schediora_runtime.security import TokenVerifier
 from schediora_runtime.settings import ServiceSettings
+from schediora_runtime.storable import refuse_unstorable_parameters
 from schediora_runtime.tracing import (
     FASTAPI_NATIVE_TELEMETRY_OFF,
     configure_tracing,
@@ -202,6 +203,7 @@ def create_service_app(
         version="1.0.0",
         lifespan=lifespan,
         telemetry=FASTAPI_NATIVE_TELEMETRY_OFF,
+        dependencies=[Depends(refuse_unstorable_parameters)],
     )
     app.state.settings = settings
     app.state.service_name = settings.service_name

@@ -1,9 +1,11 @@
 """What every service gets from `create_service_app`: problem+json, strict bodies, request ids."""
 
+from typing import Annotated
+
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
-from fastapi import APIRouter
+from fastapi import APIRouter, Header
 from pydantic import Field
 
 from schediora_runtime import testing
@@ -29,6 +31,13 @@ async def create_subject(body: SubjectIn) -> SubjectIn:
     if body.name == "Taken":
         raise SubjectExists("A subject with this name exists.")
     return body
+
+
+@router.get("/search")
+async def search(
+    q: str = "", note: Annotated[str | None, Header(alias="X-Client-Note")] = None
+) -> dict[str, str]:
+    return {"q": q}
 
 
 @router.get("/boom")
@@ -102,3 +111,58 @@ async def test_request_id_is_echoed_or_generated(client):
     assert len(generated.headers["x-request-id"]) == 32
     forged = await client.get("/health/live", headers={"X-Request-ID": 'a"b} {evil'})
     assert forged.headers["x-request-id"] != 'a"b} {evil'
+
+
+def assert_validation_problem(response) -> list[dict]:
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "validation_error"
+    return response.json()["errors"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b'{"name": "caf\xe9"}', b"\x89PNG\r\n\x1a\n\xff\xfe", b"[" * 100_000, b"name=Maths"],
+    ids=["latin-1", "binary", "nested-too-deep", "form-encoded"],
+)
+async def test_a_body_that_is_not_utf8_json_is_a_422_validation_problem(client, content):
+    response = await client.post(
+        "/api/v1/subjects", content=content, headers={"Content-Type": "application/json"}
+    )
+    [error] = assert_validation_problem(response)
+    assert error["loc"][0] == "body"
+
+
+async def test_text_postgresql_cannot_store_is_a_422_naming_the_field(client):
+    body = b'{"name": "Ma\\u0000ths"}'
+    errors = assert_validation_problem(
+        await client.post(
+            "/api/v1/subjects", content=body, headers={"Content-Type": "application/json"}
+        )
+    )
+    assert errors == [
+        {"loc": ["body", "name"], "msg": "Text may not contain U+0000 (NUL): it cannot be stored."}
+    ]
+    surrogate = b'{"name": "Ma\\udc00ths"}'
+    errors = assert_validation_problem(
+        await client.post(
+            "/api/v1/subjects", content=surrogate, headers={"Content-Type": "application/json"}
+        )
+    )
+    assert errors[0]["loc"] == ["body", "name"]
+    assert "U+DC00" in errors[0]["msg"]
+
+
+async def test_query_path_and_header_parameters_refuse_nul_by_name(client):
+    errors = assert_validation_problem(await client.get("/api/v1/search", params={"q": "a\x00"}))
+    assert errors[0]["loc"] == ["query", "q"]
+    errors = assert_validation_problem(
+        await client.get("/api/v1/search", headers={"X-Client-Note": "a\x00b"})
+    )
+    assert errors[0]["loc"] == ["header", "x-client-note"]
+    # Parameters the route does not read are ignored, as FastAPI ignores them.
+    ignored = await client.get("/api/v1/search", params={"other": "\x00"}, headers={"X-O": "\x00"})
+    assert ignored.status_code == 200
+    assert (await client.get("/api/v1/search", params={"q": "Ünï \U0001f4da"})).json() == {
+        "q": "Ünï \U0001f4da"
+    }

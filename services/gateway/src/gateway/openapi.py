@@ -11,6 +11,8 @@ from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from schediora_runtime.problems import documented_problems
+
 logger = logging.getLogger(__name__)
 
 DOCUMENT_TIMEOUT_SECONDS = 5.0
@@ -50,6 +52,19 @@ def merge_openapi(
     if unavailable:
         merged["x-unavailable"] = list(unavailable)
     return merged
+
+
+def with_gateway_problems(document: Document) -> Document:
+    """The document with what the gateway itself answers on a proxied operation: `413` for a
+    body over its limit, on every operation that takes a body."""
+    too_large = {str(status): answer for status, answer in documented_problems(413).items()}
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            if isinstance(operation, dict) and "requestBody" in operation:
+                responses = operation.setdefault("responses", {})
+                for status, answer in too_large.items():
+                    responses.setdefault(status, copy.deepcopy(answer))
+    return document
 
 
 def _transform(node: Any, ref: Callable[[str], str], scheme: Callable[[str], str]) -> Any:
@@ -218,7 +233,8 @@ def openapi_router(owner: Callable[[str], str | None], prefix: str = "/api/v1") 
             min(DOCUMENT_TIMEOUT_SECONDS, settings.upstream_timeout_seconds),
         )
         # The gateway's own document (its health endpoints) is the base the services join.
-        return JSONResponse(merge_openapi(request.app.openapi(), documents, owner, unavailable))
+        merged = merge_openapi(request.app.openapi(), documents, owner, unavailable)
+        return JSONResponse(with_gateway_problems(merged))
 
     @router.get("/docs")
     async def docs() -> HTMLResponse:

@@ -2,7 +2,7 @@
 
 import copy
 
-from gateway.openapi import merge_openapi
+from gateway.openapi import merge_openapi, with_gateway_problems
 from gateway.routing import RouteTable
 
 OWNER = RouteTable().match
@@ -206,3 +206,21 @@ def test_the_input_documents_are_left_unchanged():
     merge_openapi(BASE, {"auth": auth, "planner": planner}, OWNER)
 
     assert (BASE, auth, planner) == before
+
+
+def test_operations_that_take_a_body_document_the_gateways_413():
+    post = {
+        "post": {
+            "requestBody": {"content": {"application/json": {"schema": {}}}},
+            "responses": {"201": {"description": "made"}},
+        }
+    }
+    document = with_gateway_problems(
+        merge_openapi(
+            BASE, {"planner": _document({"/api/v1/subjects": {**post, **_get({})}})}, OWNER
+        )
+    )
+    subjects = document["paths"]["/api/v1/subjects"]
+    too_large = subjects["post"]["responses"]["413"]
+    assert too_large["content"]["application/problem+json"]["schema"] == _ref("Problem")
+    assert "413" not in subjects["get"]["responses"]

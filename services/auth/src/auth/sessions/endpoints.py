@@ -16,7 +16,7 @@ _NO_STORE = {"Cache-Control": "no-store"}  # RFC 6749 §5.1: token responses are
 @router.post(
     "/register",
     status_code=status.HTTP_201_CREATED,
-    responses=documented_problems(409, 422, 429),
+    responses=documented_problems(409, 422, 429, 503),
 )
 async def register(
     body: RegisterRequest,
@@ -37,7 +37,7 @@ async def register(
     )
 
 
-@router.post("/login", responses=documented_problems(401, 422, 429))
+@router.post("/login", responses=documented_problems(401, 422, 429, 503))
 async def login(
     body: LoginRequest,
     session: SessionDep,
@@ -71,7 +71,7 @@ async def refresh(
     )
 
 
-@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=documented_problems(422))
 async def logout(body: RefreshRequest, session: SessionDep, auth: AuthDep) -> None:
     """Revoke the refresh token's family. Idempotent."""
     await service.logout(session, auth, body.refresh_token.get_secret_value())

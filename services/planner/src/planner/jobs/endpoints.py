@@ -17,6 +17,7 @@ from planner.jobs.schemas import (
     RescheduleRequest,
     WeeklyStatus,
 )
+from schediora_runtime.links import documented_links, link
 from schediora_runtime.problems import documented_problems
 
 router = APIRouter(prefix="/api/v1/ai", tags=["ai planning"])
@@ -33,12 +34,21 @@ IdempotencyKey = Annotated[
 ]
 
 
+_FOLLOW_JOB = documented_links(
+    202, get_job=link("GET", "/api/v1/ai/jobs/{job_id}", job_id="$response.body#/id")
+)
+
+
 def _accepted(job: AiJob, response: Response) -> JobRead:
     response.headers["Location"] = f"/api/v1/ai/jobs/{job.id}"
     return service.read(job)
 
 
-@router.post("/plans/generate", status_code=202, responses=documented_problems(401, 409, 422))
+@router.post(
+    "/plans/generate",
+    status_code=202,
+    responses=documented_problems(401, 409, 422) | _FOLLOW_JOB,
+)
 async def generate(
     user_id: CurrentUser,
     session: SessionDep,
@@ -56,7 +66,9 @@ async def generate(
 
 
 @router.post(
-    "/plans/reschedule", status_code=202, responses=documented_problems(401, 404, 409, 422)
+    "/plans/reschedule",
+    status_code=202,
+    responses=documented_problems(401, 404, 409, 422) | _FOLLOW_JOB,
 )
 async def reschedule(
     user_id: CurrentUser,

@@ -18,6 +18,7 @@ from planner.plans.schemas import (
     SessionRead,
     SessionUpdate,
 )
+from schediora_runtime.links import documented_links, link
 from schediora_runtime.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from schediora_runtime.problems import documented_problems
 
@@ -43,7 +44,14 @@ async def list_plans(
     return PlanPage(items=[PlanRead.model_validate(p) for p in plans], next_cursor=next_cursor)
 
 
-@plans_router.post("", status_code=201, responses=documented_problems(401, 409, 422))
+@plans_router.post(
+    "",
+    status_code=201,
+    responses=documented_problems(401, 409, 422)
+    | documented_links(
+        201, get_plan=link("GET", "/api/v1/plans/{plan_id}", plan_id="$response.body#/id")
+    ),
+)
 async def create_plan(
     user_id: CurrentUser, session: SessionDep, now: Now, body: PlanCreate
 ) -> PlanWithSessions:
@@ -58,7 +66,15 @@ async def get_current_plan(user_id: CurrentUser, session: SessionDep, now: Now) 
 
 
 @plans_router.post(
-    "/current/sessions", status_code=201, responses=documented_problems(401, 404, 409, 422)
+    "/current/sessions",
+    status_code=201,
+    responses=documented_problems(401, 404, 409, 422)
+    | documented_links(
+        201,
+        update_session=link(
+            "PATCH", "/api/v1/sessions/{session_id}", session_id="$response.body#/id"
+        ),
+    ),
 )
 async def add_session(
     user_id: CurrentUser, session: SessionDep, now: Now, body: SessionInput

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Response
 from planner.deps import CurrentUser, SessionDep
 from planner.subjects import service
 from planner.subjects.schemas import SubjectCreate, SubjectPage, SubjectRead, SubjectUpdate
+from schediora_runtime.links import documented_links, link
 from schediora_runtime.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from schediora_runtime.problems import documented_problems
 
@@ -28,7 +29,20 @@ async def list_subjects(
     )
 
 
-@router.post("", status_code=201, responses=documented_problems(401, 409, 422))
+_SUBJECT = "/api/v1/subjects/{subject_id}"
+_SUBJECT_ID = "$response.body#/id"
+
+
+@router.post(
+    "",
+    status_code=201,
+    responses=documented_problems(401, 409, 422)
+    | documented_links(
+        201,
+        update_subject=link("PATCH", _SUBJECT, subject_id=_SUBJECT_ID),
+        delete_subject=link("DELETE", _SUBJECT, subject_id=_SUBJECT_ID),
+    ),
+)
 async def create_subject(
     user_id: CurrentUser, session: SessionDep, body: SubjectCreate
 ) -> SubjectRead:

@@ -1,0 +1,305 @@
+"""Test support: hostile requests built from a service's own OpenAPI document.
+
+Not imported by service code. `text_fields` finds every string a request can carry (body
+fields at any depth, query, path and header parameters); `probe_text_fields` sends each one a
+character PostgreSQL cannot store and reports every answer that is not a `422 validation_error`
+naming that field; `probe_unreadable_bodies` sends every operation that takes a JSON body bytes
+that are not UTF-8 or not JSON. Each also reports a table of the service whose row count grew.
+"""
+
+import json
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from sqlalchemy import func, select, table, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+METHODS = ("get", "put", "post", "delete", "patch")
+NUL = "\x00"
+LONE_SURROGATE = "\ud800"
+
+Document = dict[str, Any]
+Schema = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TextField:
+    """A string a request can carry: `where` is body, query, path or header; `loc` its place."""
+
+    method: str
+    path: str
+    where: str
+    loc: tuple[str | int, ...]
+
+    def __str__(self) -> str:
+        return f"{self.method.upper()} {self.path} {'.'.join(map(str, (self.where, *self.loc)))}"
+
+
+def _resolve(document: Document, schema: Schema) -> Schema:
+    while "$ref" in schema:
+        node: Any = document
+        for part in schema["$ref"].removeprefix("#/").split("/"):
+            node = node[part.replace("~1", "/").replace("~0", "~")]
+        schema = node
+    return schema
+
+
+def _branches(document: Document, schema: Schema) -> list[Schema]:
+    schema = _resolve(document, schema)
+    for key in ("anyOf", "oneOf", "allOf"):
+        if key in schema:
+            return [b for branch in schema[key] for b in _branches(document, branch)]
+    return [schema]
+
+
+def _string_locations(
+    document: Document, schema: Schema, loc: tuple[str | int, ...] = (), depth: int = 0
+) -> Iterator[tuple[str | int, ...]]:
+    if depth > 8:
+        return
+    for branch in _branches(document, schema):
+        kind = branch.get("type")
+        if kind == "string":
+            yield loc
+        elif kind == "array" and "items" in branch:
+            yield from _string_locations(document, branch["items"], (*loc, 0), depth + 1)
+        elif kind == "object" or "properties" in branch:
+            for name, child in branch.get("properties", {}).items():
+                yield from _string_locations(document, child, (*loc, name), depth + 1)
+
+
+def _json_body_schema(operation: Mapping[str, Any]) -> Schema | None:
+    content = operation.get("requestBody", {}).get("content", {})
+    media = content.get("application/json")
+    return media.get("schema") if media else None
+
+
+def operations(document: Document) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
+    for path, item in document.get("paths", {}).items():
+        for method in METHODS:
+            if method in item:
+                yield method, path, item[method]
+
+
+def text_fields(document: Document) -> list[TextField]:
+    """Every string field and parameter of every operation, each once."""
+    found: dict[TextField, None] = {}
+    for method, path, operation in operations(document):
+        for parameter in operation.get("parameters", []):
+            parameter = _resolve(document, parameter)
+            if any(b.get("type") == "string" for b in _branches(document, parameter["schema"])):
+                found[TextField(method, path, parameter["in"], (parameter["name"],))] = None
+        if (schema := _json_body_schema(operation)) is not None:
+            for loc in _string_locations(document, schema):
+                found[TextField(method, path, "body", loc)] = None
+    return list(found)
+
+
+def minimal_instance(document: Document, schema: Schema, depth: int = 0) -> Any:
+    """A value with the required parts of `schema`, valid where that is easy to tell."""
+    schema = _branches(document, schema)[0]
+    if "examples" in schema:
+        return schema["examples"][0]
+    if "enum" in schema:
+        return schema["enum"][0]
+    if "const" in schema:
+        return schema["const"]
+    kind = schema.get("type")
+    if kind == "object" or "properties" in schema:
+        if depth > 8:
+            return {}
+        return {
+            name: minimal_instance(document, schema["properties"][name], depth + 1)
+            for name in schema.get("required", [])
+            if name in schema.get("properties", {})
+        }
+    if kind == "array":
+        return []
+    if kind == "integer" or kind == "number":
+        return schema.get("minimum", schema.get("exclusiveMinimum", 0) + 1)
+    if kind == "boolean":
+        return False
+    formats = {
+        "uuid": str(uuid.uuid4()),
+        "date": datetime.now(UTC).date().isoformat(),
+        "date-time": datetime.now(UTC).isoformat(),
+        "email": f"probe.{uuid.uuid4().hex[:8]}@example.com",
+    }
+    return formats.get(schema.get("format", ""), "probe")
+
+
+def _with_text_at(value: Any, loc: tuple[str | int, ...], bad: str) -> Any:
+    """`value` with the string at `loc` (made if missing) holding `bad` in its middle."""
+    if not loc:
+        base = value if isinstance(value, str) and value else "probe text"
+        middle = len(base) // 2
+        return base[:middle] + bad + base[middle:]
+    step, rest = loc[0], loc[1:]
+    if isinstance(step, int):
+        items = list(value) if isinstance(value, list) else []
+        current = items[0] if items else None
+        return [_with_text_at(current, rest, bad), *items[1:]]
+    mapping = dict(value) if isinstance(value, dict) else {}
+    mapping[step] = _with_text_at(mapping.get(step), rest, bad)
+    return mapping
+
+
+def hostile_request(
+    client: httpx.AsyncClient,
+    document: Document,
+    field: TextField,
+    bad: str,
+    headers: Mapping[str, str],
+) -> httpx.Request:
+    """The request of `field`'s operation with `bad` in that field, everything else plausible."""
+    operation = document["paths"][field.path][field.method]
+    path_values: dict[str, str] = {}
+    query: dict[str, str] = {}
+    sent_headers = dict(headers)
+    for parameter in operation.get("parameters", []):
+        parameter = _resolve(document, parameter)
+        if parameter["in"] == "path":
+            path_values[parameter["name"]] = str(uuid.uuid4())
+    value = _with_text_at(None, (), bad)
+    target = field.loc[0]
+    if field.where == "path":
+        path_values[str(target)] = value
+    elif field.where == "query":
+        query[str(target)] = value
+    elif field.where == "header":
+        sent_headers[str(target)] = value
+    url = field.path
+    for name, raw in path_values.items():
+        url = url.replace("{" + name + "}", quote(raw, safe=""))
+    content = None
+    if (schema := _json_body_schema(operation)) is not None:
+        body = minimal_instance(document, schema)
+        if field.where == "body":
+            body = _with_text_at(body, field.loc, bad)
+        # json.dumps escapes every non-ASCII character, so a lone surrogate travels as `\ud800`.
+        content = json.dumps(body).encode()
+        sent_headers["Content-Type"] = "application/json"
+    return client.build_request(
+        field.method.upper(), url, params=query, headers=sent_headers, content=content
+    )
+
+
+async def row_counts(engine: AsyncEngine, schema: str) -> dict[str, int]:
+    """Rows per table of a service's schema."""
+    async with engine.connect() as conn:
+        names = await conn.scalars(
+            text(
+                "SELECT table_name FROM information_schema.tables"
+                " WHERE table_schema = :schema AND table_type = 'BASE TABLE'"
+            ),
+            {"schema": schema},
+        )
+        counts = {}
+        for name in names.all():
+            rows = select(func.count()).select_from(table(name, schema=schema))
+            counts[name] = await conn.scalar(rows)
+        return counts
+
+
+def grown(before: Mapping[str, int], after: Mapping[str, int]) -> list[str]:
+    return [
+        f"{table}: {before.get(table, 0)} -> {count} rows"
+        for table, count in after.items()
+        if count > before.get(table, 0)
+    ]
+
+
+def problem_failure(
+    response: httpx.Response, loc: list[str | int] | None, message_part: str | None
+) -> str | None:
+    """Why `response` is not a `422 validation_error` naming `loc` (None: it is)."""
+    if response.status_code != 422:
+        return f"answered {response.status_code}: {response.text[:200]}"
+    if response.headers.get("content-type") != PROBLEM_MEDIA_TYPE:
+        return f"answered as {response.headers.get('content-type')}"
+    body = response.json()
+    if body.get("code") != "validation_error":
+        return f"answered code {body.get('code')}"
+    if loc is None:
+        return None
+
+    def same(left: list[Any], right: list[Any]) -> bool:
+        # Header names are case-insensitive.
+        return [str(p).lower() for p in left] == [str(p).lower() for p in right]
+
+    for error in body.get("errors", []):
+        if same(error["loc"], loc) and (message_part is None or message_part in error["msg"]):
+            return None
+    return f"no error at {loc} saying {message_part!r}: {body.get('errors')}"
+
+
+async def probe_text_fields(
+    client: httpx.AsyncClient,
+    document: Document,
+    *,
+    headers: Mapping[str, str],
+    engine: AsyncEngine,
+    schema: str,
+) -> tuple[int, list[str]]:
+    """(requests sent, failures): NUL in every string field and parameter, and a lone surrogate
+    in every body field (a URL or a header cannot carry one)."""
+    fields = text_fields(document)
+    before = await row_counts(engine, schema)
+    failures = []
+    sent = 0
+    for field in fields:
+        for bad in (NUL, LONE_SURROGATE) if field.where == "body" else (NUL,):
+            response = await client.send(hostile_request(client, document, field, bad, headers))
+            sent += 1
+            expected = f"U+{ord(bad):04X}"
+            if why := problem_failure(response, [field.where, *field.loc], expected):
+                failures.append(f"{field} with {expected}: {why}")
+    failures += grown(before, await row_counts(engine, schema))
+    return sent, failures
+
+
+UNREADABLE_BODIES = {
+    "invalid UTF-8": b'{"name": "caf\xe9"}',
+    "binary, not JSON": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe",
+    "text, not JSON": b"name=Maths",
+}
+
+
+async def probe_unreadable_bodies(
+    client: httpx.AsyncClient,
+    document: Document,
+    *,
+    headers: Mapping[str, str],
+    engine: AsyncEngine,
+    schema: str,
+) -> tuple[int, list[str]]:
+    """(requests sent, failures): every operation with a JSON body, sent bytes it cannot read,
+    must answer `422 validation_error`."""
+    before = await row_counts(engine, schema)
+    failures = []
+    sent = 0
+    for method, path, operation in operations(document):
+        if _json_body_schema(operation) is None:
+            continue
+        url = path
+        for parameter in operation.get("parameters", []):
+            if parameter.get("in") == "path":
+                url = url.replace("{" + parameter["name"] + "}", str(uuid.uuid4()))
+        for label, content in UNREADABLE_BODIES.items():
+            response = await client.request(
+                method.upper(),
+                url,
+                content=content,
+                headers={**headers, "Content-Type": "application/json"},
+            )
+            sent += 1
+            if why := problem_failure(response, None, None):
+                failures.append(f"{method.upper()} {path} with {label}: {why}")
+    failures += grown(before, await row_counts(engine, schema))
+    return sent, failures
