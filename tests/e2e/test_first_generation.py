@@ -103,7 +103,12 @@ async def test_fifty_sunday_week_students_generate_right_after_onboarding_and_al
     answers: Counter[str] = Counter()
     turns = asyncio.Semaphore(AT_ONCE)
 
-    async with httpx.AsyncClient(base_url=f"{stack.gateway}/api/v1", timeout=60) as api:
+    # Connections idle for a while (a student waiting out Retry-After, or for a hashing slot)
+    # are not reused: uvicorn closes them after 5 s, and a request sent as it does so fails.
+    limits = httpx.Limits(keepalive_expiry=1)
+    async with httpx.AsyncClient(
+        base_url=f"{stack.gateway}/api/v1", timeout=60, limits=limits
+    ) as api:
 
         async def in_turn(n: int) -> dict[str, Any]:
             async with turns:

@@ -103,6 +103,7 @@ class OutboxRelay:
 
     async def relay_batch(self) -> int:
         """Publish up to one batch; return how many rows were published and marked sent."""
+        self._locked_out = False
         if not self.broker.is_connected:
             return 0
         async with self.engine.begin() as conn:
