@@ -7,7 +7,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from benchmarks import auth, feedback, gateway, plan_flow, plan_quality, planner
+from benchmarks import auth, feedback, gateway, plan_flow, plan_quality, planner, propagation
 from schediora_runtime.devstack import Stack
 
 SECTIONS = {
@@ -17,6 +17,7 @@ SECTIONS = {
     "plan_flow": plan_flow.section,
     "plan_quality": plan_quality.section,
     "feedback": feedback.section,
+    "propagation": propagation.section,
 }
 
 

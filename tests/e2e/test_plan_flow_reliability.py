@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from ai.scheduling.solver import solve
 from schediora_contracts import (
@@ -261,13 +262,48 @@ async def test_the_planner_killed_while_storing_plans_stores_each_once_and_repla
         return sent == 40
 
     await testing.eventually(outcomes_waiting, timeout=60, interval=0.2)
+    # One job's row is held by the test, so the planner cannot finish the twenty before the
+    # kill: the handler of that job's outcome waits on the lock inside its transaction.
+    held = job_ids[0]
+    holder = await db.connect()
+    await holder.begin()
+    await holder.execute(
+        text("SELECT id FROM planner.ai_jobs WHERE id = :id FOR UPDATE"), {"id": held}
+    )
     await start(planner)
 
     async def some_stored() -> int:
         return (await service_tables.statuses(db, job_ids))["completed"]
 
-    at_kill = await testing.eventually(some_stored, timeout=30, interval=0.01)
+    async def a_handler_waits_on_the_held_job() -> bool:
+        waiting = await service_tables.count(
+            db,
+            "SELECT count(*) FROM pg_stat_activity WHERE usename = 'schediora_planner' "
+            "AND datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        return waiting > 0
+
+    await testing.eventually(some_stored, timeout=30, interval=0.01)
+    await testing.eventually(a_handler_waits_on_the_held_job, timeout=30, interval=0.01)
     planner.stop(signal.SIGKILL)
+    await holder.rollback()
+    await holder.close()
+
+    async def killed_planners_sessions_gone() -> bool:
+        # A transaction whose COMMIT the killed process had sent still ends; after this the
+        # tables hold exactly what the killed planner committed.
+        left = await service_tables.count(
+            db,
+            "SELECT count(*) FROM pg_stat_activity WHERE usename = 'schediora_planner' "
+            "AND datname = current_database()",
+        )
+        return left == 0
+
+    await testing.eventually(killed_planners_sessions_gone, timeout=30, interval=0.05)
+    at_kill = await service_tables.statuses(db, job_ids)
+    # The kill landed mid-work: some plans were stored, not all, and not the held job's.
+    assert 0 < at_kill["completed"] < 20, at_kill
+    assert (await service_tables.jobs(db, [held]))[held].status != "completed"
     await start(planner)
 
     async def all_completed() -> bool:
@@ -289,7 +325,7 @@ async def test_the_planner_killed_while_storing_plans_stores_each_once_and_repla
     dropped = process_logs.duplicates_dropped(stack, "planner", "ai.plan_generated", mark)
     assert dropped - dropped_after_kill == 20
     print(
-        f"\nFIGURES planner SIGKILL: {at_kill}/20 stored at the kill, "
+        f"\nFIGURES planner SIGKILL: {at_kill['completed']}/20 stored at the kill, "
         f"{dropped_after_kill} redelivered duplicates dropped after it; replay of 20: "
         f"{dropped - dropped_after_kill} dropped, 0 rows changed"
     )

@@ -3,7 +3,7 @@
 from typing import Any
 
 import aio_pika
-from aio_pika.exchange import Exchange
+from aiormq.channel import Channel
 
 from schediora_contracts import UserRegistered
 from schediora_runtime import testing
@@ -42,20 +42,21 @@ async def test_every_relayed_message_is_persistent_mandatory_and_confirmed(
     store, broker, tap, monkeypatch
 ):
     seen: list[dict[str, Any]] = []
-    publish = Exchange.publish
+    publish = Channel.basic_publish
 
-    async def spy(self, message, routing_key, **kwargs):
+    async def spy(self, body, **kwargs):
         seen.append(
             {
-                "delivery_mode": message.delivery_mode,
+                "delivery_mode": kwargs["properties"].delivery_mode,
                 "mandatory": kwargs.get("mandatory"),
-                "confirms": self.channel.publisher_confirms,
-                "on_return_raises": self.channel.on_return_raises,
+                "confirms": self.publisher_confirms,
+                "on_return_raises": self.on_return_raises,
             }
         )
-        return await publish(self, message, routing_key, **kwargs)
+        return await publish(self, body, **kwargs)
 
-    monkeypatch.setattr(Exchange, "publish", spy)
+    # The frames as they go to the connection (the broker publishes through aiormq directly).
+    monkeypatch.setattr(Channel, "basic_publish", spy)
     received = await tap()
     for _ in range(20):
         await record(store)

@@ -91,7 +91,16 @@ class NoSubjects(ProblemError):
 
 
 class OnboardingRequired(ProblemError):
-    """Generation needs the user's availability, set through `PUT /users/preferences`."""
+    """Generation needs the user's availability, set through `PUT /users/preferences`.
+
+    Auth publishes the preferences as an event, so right after onboarding the planner may not
+    have them for a moment: `Retry-After` tells a client that just saved them when to ask again,
+    and `preferences_received` (in the body) whether the planner has any preferences yet.
+    """
 
     status = 422
     code = "onboarding_required"
+    RETRY_AFTER_SECONDS = 1
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.RETRY_AFTER_SECONDS)}

@@ -143,6 +143,33 @@ async def test_without_availability_or_subjects_generation_is_refused(
     assert_problem(await client.post(GENERATE, json={}, headers=bob.headers), 422, "no_subjects")
 
 
+async def test_before_the_preferences_arrive_a_sunday_week_is_onboarding_required_not_a_week_error(
+    client, alice, clock, running_app
+):
+    """The onboarding race: a student with Sunday weeks asks for a plan before auth's event
+    reached the planner. The planner's fallback calendar (Monday weeks) must not judge the week:
+    the answer is `onboarding_required`, retryable, and once the event is in the same request
+    is queued."""
+    await create_subject(client, alice, "Calculus")
+    sunday = {"week_start": "2026-11-22"}  # NOW's week, from Sunday (a Monday week: the 23rd)
+    for reschedule_or_generate in (RESCHEDULE, GENERATE):
+        response = await client.post(
+            reschedule_or_generate,
+            json=sunday if reschedule_or_generate == GENERATE else {},
+            headers=alice.headers,
+        )
+        body = assert_problem(response, 422, "onboarding_required")
+        assert body["preferences_received"] is False
+        assert response.headers["Retry-After"] == "1"
+    await set_preferences(running_app, alice, "America/New_York", "sunday")
+    response = await client.post(GENERATE, json=sunday, headers=alice.headers)
+    assert assert_problem(response, 422, "onboarding_required")["preferences_received"] is True
+    await set_preferences(running_app, alice, "America/New_York", "sunday", EVENINGS)
+    response = await client.post(GENERATE, json=sunday, headers=alice.headers)
+    assert response.status_code == 202, response.text
+    assert response.json()["week_start"] == "2026-11-22"
+
+
 async def test_unknown_fields_and_long_notes_are_a_422(client, alice, ready):
     for body in ({"notes": "x" * 1001}, {"week": "next"}, {"subject_ids": ["nope"]}):
         response = await client.post(GENERATE, json=body, headers=alice.headers)

@@ -103,6 +103,9 @@ async def generate(
     earlier, user = await _earlier_or_locked_user(session, user_id, idempotency_key)
     if earlier is not None:
         return earlier
+    # Onboarding first: until auth's preferences arrive, the calendar below is the UTC/Monday
+    # fallback, and judging the week by it would refuse a Sunday week for the wrong reason.
+    preferences = _preferences_or_422(user)
     calendar = users.calendar_of(user)
     current_week = calendar.current_week(now)
     week_start = body.week_start or current_week
@@ -111,7 +114,6 @@ async def generate(
             ["body", "week_start"],
             f"Only the current week ({current_week}) or the next ({current_week + WEEK}).",
         )
-    preferences = _preferences_or_422(user)
     chosen = await _subjects_or_422(session, user_id, body.subject_ids)
     if await plans.active_for_week(session, user_id, week_start) is not None:
         raise WeeklyPlanExists("This week already has an active plan.")
@@ -148,11 +150,11 @@ async def reschedule(
     earlier, user = await _earlier_or_locked_user(session, user_id, idempotency_key)
     if earlier is not None:
         return earlier
+    preferences = _preferences_or_422(user)
     calendar = users.calendar_of(user)
     plan = await plans.current_or_none(session, user_id, calendar.today(now))
     if plan is None:
         raise NoCurrentPlan("There is no active plan for the current week.")
-    preferences = _preferences_or_422(user)
     chosen = await _subjects_or_422(session, user_id, None)
     feedback = _feedback_or_422(body.feedback, chosen)
     await _refuse_if_in_flight(session, user_id, plan.week_start)
@@ -344,9 +346,20 @@ async def _refuse_if_in_flight(session: AsyncSession, user_id: UUID, week_start:
 
 
 def _preferences_or_422(user: PlannerUser | None) -> Preferences:
+    """The user's preferences as auth last published them, with availability. Without them the
+    answer is `onboarding_required`, saying whether the planner has any preferences of the user
+    yet: right after onboarding they may still be on their way from auth (README, Onboarding)."""
     preferences = users.preferences(user)
-    if preferences is None or not preferences.availability:
-        raise OnboardingRequired("Set when you can study (your availability) first.")
+    if preferences is None:
+        raise OnboardingRequired(
+            "Your preferences have not reached the planner yet: set them, or retry shortly if "
+            "you just did.",
+            preferences_received=False,
+        )
+    if not preferences.availability:
+        raise OnboardingRequired(
+            "Set when you can study (your availability) first.", preferences_received=True
+        )
     return preferences
 
 
