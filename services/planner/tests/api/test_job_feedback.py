@@ -1,4 +1,4 @@
-"""Feedback adjustments on a reschedule, planner side (API.md: AI planning): the strict
+"""Feedback adjustments on a reschedule, planner side (docs/api.md: AI planning): the strict
 `feedback.adjustments` body, carried into PlanRequested, and the generator's report kept on
 the job."""
 
