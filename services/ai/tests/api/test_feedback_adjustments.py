@@ -1,4 +1,4 @@
-"""Feedback adjustments, ai side (docs/api.md: Feedback and generations): strict on `POST /feedback`,
+"""Feedback adjustments, ai side (docs/api.md, Feedback): strict on `POST /feedback`,
 stored and shown, carried into a reschedule, and the generator's report published with
 PlanGenerated for the planner."""
 
