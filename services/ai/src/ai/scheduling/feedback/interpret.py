@@ -199,6 +199,8 @@ def _target_at(words: list[str], at: int, names: subjects.Names) -> _Mark | None
         return _Mark("period", lexicon.PERIOD_WORDS[word], at, at + 1)
     if word in lexicon.WEEKDAY_WORDS:
         return _Mark("days", lexicon.WEEKDAY_WORDS[word], at, at + 1)
+    if word in lexicon.LOAD_WORDS:
+        return _Mark("load", word, at, at + 1)
     if named is not None:
         return _Mark("subject", named[1], at, at + named[0])
     return None
@@ -286,7 +288,8 @@ def _read_part(
         targets = [
             t
             for t in targets
-            if not any(at in timed for at in range(t.start, t.end)) and t.kind != "period"
+            if not any(at in timed for at in range(t.start, t.end))
+            and t.kind not in ("period", "days")
         ]
     length = _length(words, start, end) or _duration(words, start, end)
     if length is not None:
@@ -300,6 +303,13 @@ def _read_part(
         found = True
         if pull == 0:
             continue
+        if target.kind == "load":
+            of_a_subject = any(
+                t.kind == "subject" and t.start == target.end + 1 for t in targets
+            ) and words[target.end : target.end + 1] in (["of"], ["for"], ["on"])
+            if not of_a_subject:  # "the amount of art history" is the subject's
+                wishes.daily_load = "lighter" if pull < 0 else "heavier"
+            continue
         if target.kind == "days" and pull < 0 and _by_quantity(target, cues):
             wishes.daily_load = "lighter"  # "too many hours on weekdays": less, not none
             continue
@@ -308,12 +318,13 @@ def _read_part(
                 wishes.subjects.pop(target.value, None)  # type: ignore[call-overload]
                 wishes.subjects[target.value] = pull  # type: ignore[index]
         elif target.kind == "period":
-            if pull < 0 and not only and any(len(t.value) == 1 for t in day_targets):  # type: ignore[arg-type]
+            day = next((t for t in day_targets if t.end == target.start), None)
+            if pull < 0 and not only and day is not None and len(day.value) == 1:  # type: ignore[arg-type]
                 continue  # "no friday evenings": the day goes free, not every evening
             _period(wishes, str(target.value), pull, only)
         else:
-            periods = [t for t in targets if t.kind == "period"]
-            if pull < 0 and not only and periods and len(target.value) > 1:  # type: ignore[arg-type]
+            part_of_day = any(t.kind == "period" and t.start == target.end for t in targets)
+            if pull < 0 and not only and part_of_day and len(target.value) > 1:  # type: ignore[arg-type]
                 continue  # "no weekday mornings": the mornings, not five days
             _days(wishes, target, pull, only, cues)
     if not any(t.kind == "subject" for t in targets) and last_subject is not None:
@@ -326,7 +337,13 @@ def _read_part(
                     wishes.subjects[last_subject] = pull
                     found = True
                     break
-    load = _load(words, start, end, targets, bool(bounds) or length is not None)
+    load = _load(
+        words,
+        start,
+        end,
+        [t for t in targets if t.kind != "load"],
+        bool(bounds) or length is not None or found,
+    )
     if load is not None:
         wishes.daily_load = load
         found = True
@@ -348,7 +365,7 @@ def _pull(
             if kind and (0 < target.start - cue.end + 1 <= 3 or cue.start == target.end):
                 return 1, True
             continue
-        pull = lexicon.CUES[cue.value][kind]  # type: ignore[index]
+        pull = lexicon.CUES[cue.value][0 if target.kind == "load" else kind]  # type: ignore[index]
         if pull is None:
             continue
         if cue.end <= target.start:
@@ -390,16 +407,38 @@ def _by_quantity(target: _Mark, cues: list[_Mark]) -> bool:
 def _duration(words: list[str], start: int, end: int) -> str | None:
     """A length named ("25 minutes", "2 hour blocks", "an hour") and judged too much / too
     little: sessions shorter / longer."""
-    named = any(_is_duration(words, at, start) for at in range(start, end))
+    named = [at for at in range(start, end) if _is_duration(words, at, start)]
     daily = {"day", "daily", "week", "weekly", "total", "overall"} & set(words[start:end])
     if not named or daily:
         return None
+    if any(w in lexicon.ASKING for w in words[start : named[0]]):
+        minutes = _minutes(words, named[0])
+        if minutes is not None and minutes >= lexicon.ASKED_DURATION["longer"]:
+            return "longer"
+        if minutes is not None and minutes <= lexicon.ASKED_DURATION["shorter"]:
+            return "shorter"
     for at in range(start, end):
         if _size_at(words, at, lexicon.HEAVIER, end) or _size_at(words, at, _SHORT, end):
             return "longer"
         if _size_at(words, at, lexicon.LIGHTER, end):
             return "shorter"
     return None
+
+
+def _minutes(words: list[str], at: int) -> int | None:
+    """Minutes of the duration whose unit is `words[at]` ("2 hour", "90 min", "an hour")."""
+    word = words[at]
+    if word[:1].isdigit():
+        digits = word.rstrip("abcdefghijklmnopqrstuvwxyz")
+        unit = word[len(digits) :]
+        return int(digits) * (60 if unit.startswith("h") else 1)
+    before = words[at - 1] if at else ""
+    count = 1 if before in ("an", "a") else 0.5 if before == "half" else None
+    if before[:1].isdigit():
+        count = int(before) if before.isdigit() else None
+    if count is None:
+        return None
+    return round(count * (60 if word.startswith("h") else 1))
 
 
 def _is_duration(words: list[str], at: int, start: int) -> bool:

@@ -87,6 +87,9 @@ FUSED_PERIODS: dict[tuple[str, ...], tuple[str, int]] = {
 }
 """A phrase that is both a part of the day and how the student feels about it."""
 
+LOAD_WORDS = frozenset({"workload", "load", "amount", "volume", "hours"})
+"""The week's amount of study: a cue's pull on it is a lighter or heavier load."""
+
 WEEKDAY_WORDS: dict[str, tuple[int, ...]] = {
     "monday": (0,),
     "mondays": (0,),
@@ -219,6 +222,10 @@ SHORTER: tuple[tuple[str, ...], ...] = (
     ("forever",),
 )
 """Sessions should be shorter."""
+
+ASKED_DURATION = {"longer": 60, "shorter": 30}
+"""A duration asked for ("I'd like 2 hour sessions"): at least 60 minutes is longer, at most
+30 shorter (than the usual 45-50)."""
 
 LIGHTER: tuple[tuple[str, ...], ...] = (
     ("too", "many", "sessions"),
@@ -356,7 +363,6 @@ HEAVIER: tuple[tuple[str, ...], ...] = (
     ("wasted", "time"),
     ("fill", "my"),
     ("fill", "up"),
-    ("bored",),
     ("up", "the", "hours"),
     ("not", "doing", "enough"),
     ("not", "studying", "enough"),
@@ -369,7 +375,6 @@ GENERIC_HEAVIER = frozenset(
         ("too", "little"),
         ("not", "enough"),
         ("harder",),
-        ("bored",),
         ("too", "easy"),
         ("add", "more"),
         ("empty",),
@@ -458,6 +463,28 @@ CUES: dict[tuple[str, ...], tuple[int | None, int | None]] = {
     ("unavailable",): (None, -1),
     ("do", "not", "mind"): (0, 0),
     ("covered",): (-1, None),
+    ("boring",): (-1, None),
+    ("acing",): (-1, None),
+    ("ace",): (-1, None),
+    ("nailed",): (-1, None),
+    ("nailing",): (-1, None),
+    ("mastered",): (-1, None),
+    ("swap",): (-1, None),
+    ("trade",): (-1, None),
+    ("time", "for"): (1, None),
+    ("please",): (1, 1),
+    ("pls",): (1, 1),
+    ("plz",): (1, 1),
+    ("preferred",): (1, 1),
+    ("nope",): (-1, -1),
+    ("nah",): (-1, -1),
+    ("never", "free"): (None, -1),
+    ("prime", "time"): (None, 1),
+    ("a", "lot", "more"): (1, 1),
+    ("way", "more"): (1, 1),
+    ("kill", "me"): (1, -1),
+    ("kills", "me"): (1, -1),
+    ("pain",): (None, -1),
     ("hard", "stuff"): (None, None),
     ("hard", "subjects"): (None, None),
     ("hard", "ones"): (None, None),
@@ -670,7 +697,7 @@ CUES: dict[tuple[str, ...], tuple[int | None, int | None]] = {
     ("lost",): (1, None),
     ("weak",): (1, None),
     ("help",): (1, None),
-    ("killing", "me"): (1, None),
+    ("killing", "me"): (1, -1),
     ("exam",): (1, None),
     ("exams",): (1, None),
     ("test",): (1, None),
@@ -710,7 +737,19 @@ QUANTITY = frozenset({("too", "much"), ("too", "many"), ("so", "much"), ("a", "l
 """Cues of amount: on a day ("too much on fridays") they ask for a lighter load, not a free day."""
 
 WEAK = frozenset(
-    {("need",), ("needs",), ("want",), ("like",), ("love",), ("give",), ("wish",), ("enjoy",)}
+    {
+        ("need",),
+        ("needs",),
+        ("want",),
+        ("like",),
+        ("love",),
+        ("give",),
+        ("wish",),
+        ("enjoy",),
+        ("please",),
+        ("pls",),
+        ("plz",),
+    }
 )
 """Cues that count only when no other cue reaches the target ("bio needs less time")."""
 
@@ -743,6 +782,11 @@ FORWARD = frozenset(
         ("open", "to"),
         ("double",),
         ("triple",),
+        ("swap",),
+        ("trade",),
+        ("time", "for"),
+        ("nope",),
+        ("nah",),
         ("give",),
         ("give", "up", "on"),
         ("time", "to"),
@@ -824,6 +868,8 @@ SUBJECT_ONLY_CUES = frozenset(
         ("cut", "it", "down"),
         ("cut", "that", "down"),
         ("tone", "it", "down"),
+        ("a", "lot", "more"),
+        ("way", "more"),
     }
 )
 """Cues that may point at a subject by "it" / "that one" (the last subject named)."""
