@@ -33,6 +33,7 @@ of the day avoid the third.
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from uuid import UUID
 
 from ai.scheduling.feedback import clock, lexicon, subjects
@@ -240,6 +241,8 @@ def _parts(words: list[str], targets: list[_Mark]) -> list[tuple[int, int]]:
             while following < len(words) and words[following] in JOINERS:
                 following += 1
             cut = following not in starts and not _timelike(words, following)
+            if words[following : following + 1] == ["not"]:
+                cut = not ({following + 1, following + 2} & starts)  # "afternoons, not mornings"
         if cut:
             if begin < at:
                 parts.append((begin, at))
@@ -296,6 +299,16 @@ def _read_part(
         wishes.session_length = length
         found = True
     day_targets = [t for t in targets if t.kind == "days"]
+    for target, following in pairwise(targets):
+        if (
+            target.kind == following.kind == "subject"
+            and target.value == following.value is not None
+            and following.start == target.end
+            and words[target.start : target.end] == words[following.start : following.end]
+        ):
+            wishes.subjects.pop(target.value, None)  # type: ignore[call-overload]
+            wishes.subjects[target.value] = 1  # type: ignore[index]  # "calc calc calc"
+            found = True
     for target in targets:
         pull, only = _pull(words, target, cues, start, targets)
         if pull is None:
@@ -356,7 +369,8 @@ def _pull(
     """How the nearest cue pulls `target` (+1, -1, 0 for neutral, None: no cue), and whether it
     is an "only"; negators are looked for from `floor` (the part's start) on."""
     if target.fixed is not None:
-        negated = _negated(words, target.start, floor)
+        # "not a night owl" turns; "can't do early starts" is no double negative.
+        negated = target.fixed > 0 and _negated(words, target.start, floor)
         return (-target.fixed if negated else target.fixed), False
     kind = 0 if target.kind == "subject" else 1
     best: tuple[float, int, bool] | None = None
@@ -375,7 +389,7 @@ def _pull(
             if cue.value in lexicon.BACKWARD:
                 pull = lexicon.BACKWARD[cue.value]  # type: ignore[index]
             elif cue.value == ("not",) and any(
-                t.kind == target.kind and 0 <= t.start - cue.end <= 1 for t in targets
+                t.kind == target.kind and 0 <= t.start - cue.end <= 2 for t in targets
             ):
                 pull = 1  # "afternoons, not evenings": the one before is the one wanted
             elif cue.value in lexicon.FORWARD and any(
@@ -388,7 +402,10 @@ def _pull(
             distance += COMMA_COST
         if distance > WINDOW:
             continue
-        if pull and _negated(words, cue.start, floor, cue):
+        held = {
+            at for c in cues if c is not cue and c.end - c.start > 1 for at in range(c.start, c.end)
+        }
+        if pull and _negated(words, cue.start, floor, cue, held=held):
             pull = -pull
         weak = cue.value in lexicon.WEAK
         if best is None or (weak, distance) < (best[2], best[0]):
@@ -461,14 +478,20 @@ _SHORT = (
 
 
 def _negated(
-    words: list[str], at: int, floor: int, cue: _Mark | None = None, reach: int = NEGATION_REACH
+    words: list[str],
+    at: int,
+    floor: int,
+    cue: _Mark | None = None,
+    reach: int = NEGATION_REACH,
+    held: frozenset[int] | set[int] = frozenset(),
 ) -> bool:
     """Whether a negator stands within `reach` words before `at`, from `floor` on (not one the
-    cue holds)."""
+    cue holds, nor one another cue `held`: "not enough time for")."""
     if cue is not None and cue.value[0] in lexicon.NEGATORS:  # type: ignore[index]
         return False
-    before = words[max(at - reach, floor) : at]
-    return any(w in lexicon.NEGATORS for w in before)
+    return any(
+        words[i] in lexicon.NEGATORS and i not in held for i in range(max(at - reach, floor), at)
+    )
 
 
 def _period(wishes: _Wishes, period: str, pull: int, only: bool) -> None:

@@ -15,7 +15,7 @@ _TOKEN = re.compile(
     r"\d{1,2}[:.]\d{2}(?:am|pm)?"
     r"|\d+(?:st|nd|rd|th|am|pm|h|hrs?|mins?)?"
     r"|[a-z\u00c0-\u024f]+(?:'[a-z]+)?"
-    r"|w/o?|[.,!?;\n()]|&"
+    r"|w/o?|[.,!?;\n()]|&|>|<"
 )
 _CORRECTABLE = tuple(sorted(w for w in lexicon.VOCABULARY if len(w) >= 6))
 BREAKS = frozenset({".", ",", "!", "?", ";", "\n", "(", ")"})
@@ -37,6 +37,8 @@ def tokens(comment: str) -> list[Token]:
         word = match.group(0)
         if word == "&":
             word = "and"
+        elif word in (">", "<"):
+            word = "more than" if word == ">" else "less than"
         spelled = lexicon.CONTRACTIONS.get(word)
         if spelled is None and word.endswith("'s") and word[:-2] not in ("it", "that", "let"):
             spelled = word[:-2]
