@@ -106,8 +106,13 @@ class _Wishes:
     daily_load: str | None = None
     not_before: str | None = None
     not_after: str | None = None
+    vague: set[str] = field(default_factory=set)
+    """Parts of the day named only vaguely ("the early sessions"): a clock time said it better."""
 
     def adjustments(self) -> FeedbackAdjustments:
+        if self.not_before or self.not_after:
+            for period in self.vague:
+                self.periods.pop(period, None)
         preferred = [p for p in PERIODS if self.periods.get(p) == 1]
         avoided = [p for p, pull in self.periods.items() if pull == -1]
         prefer = None
@@ -335,6 +340,8 @@ def _read_part(
             if pull < 0 and not only and day is not None and len(day.value) == 1:  # type: ignore[arg-type]
                 continue  # "no friday evenings": the day goes free, not every evening
             _period(wishes, str(target.value), pull, only)
+            if _vague(words, target) and not only:
+                wishes.vague.add(str(target.value))
         else:
             part_of_day = any(t.kind == "period" and t.start == target.end for t in targets)
             if pull < 0 and not only and part_of_day and len(target.value) > 1:  # type: ignore[arg-type]
@@ -376,10 +383,15 @@ def _pull(
     best: tuple[float, int, bool] | None = None
     for cue in cues:
         if cue.kind == "only":
-            if kind and (0 < target.start - cue.end + 1 <= 3 or cue.start == target.end):
+            after = cue.start == target.end and cue.value == "only"
+            if kind and (0 < target.start - cue.end + 1 <= 3 or after):
                 return 1, True
             continue
         pull = lexicon.CUES[cue.value][0 if target.kind == "load" else kind]  # type: ignore[index]
+        if cue.value[0] in lexicon.WISHED_SIZES and _of_sessions(
+            words, cue.start, floor, len(words)
+        ):  # type: ignore[index]
+            continue  # "the chem blocks should be bigger": the sessions', not the subject's
         if pull is None:
             continue
         if cue.end <= target.start:
@@ -534,8 +546,17 @@ def _length(words: list[str], start: int, end: int) -> str | None:
                 break
         if not size and words[at] in lexicon.SIZES:
             found = _size(words, at, start, end) or found
+        if not size and words[at] in lexicon.WISHED_SIZES and _of_sessions(words, at, start, end):
+            found = lexicon.WISHED_SIZES[words[at]]
         at += size or 1
     return found
+
+
+def _of_sessions(words: list[str], at: int, start: int, end: int) -> bool:
+    """Whether `words[at]` speaks of sessions (a session word a few words before or right
+    after it)."""
+    near = words[max(at - 4, start) : min(at + 2, end)]
+    return any(w in lexicon.SESSION_WORDS - {"they", "them"} for w in near)
 
 
 def _size(words: list[str], at: int, start: int, end: int) -> str | None:

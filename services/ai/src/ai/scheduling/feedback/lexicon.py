@@ -133,7 +133,22 @@ WEEKDAY_PHRASES: dict[tuple[str, ...], tuple[int, ...]] = {
 }
 
 SESSION_WORDS = frozenset(
-    {"session", "sessions", "block", "blocks", "slot", "slots", "chunk", "chunks", "they", "them"}
+    {
+        "session",
+        "sessions",
+        "block",
+        "blocks",
+        "slot",
+        "slots",
+        "chunk",
+        "chunks",
+        "burst",
+        "bursts",
+        "stints",
+        "sprints",
+        "they",
+        "them",
+    }
 )
 
 LONGER: tuple[tuple[str, ...], ...] = (
@@ -470,6 +485,23 @@ CUES: dict[tuple[str, ...], tuple[int | None, int | None]] = {
     ("unavailable",): (None, -1),
     ("do", "not", "mind"): (0, 0),
     ("covered",): (-1, None),
+    ("do", "not", "work"): (None, -1),
+    ("does", "not", "work"): (None, -1),
+    ("did", "not", "work"): (None, -1),
+    ("never", "work"): (None, -1),
+    ("disaster",): (None, -1),
+    ("nightmare",): (None, -1),
+    ("torture",): (None, -1),
+    ("hell",): (None, -1),
+    ("into",): (1, None),
+    ("under", "control"): (-1, None),
+    ("sorted",): (-1, None),
+    ("handled",): (-1, None),
+    ("are", "free"): (None, 1),
+    ("is", "free"): (None, 1),
+    ("be", "free"): (None, -1),
+    ("use", "them"): (None, 1),
+    ("use", "my"): (None, 1),
     ("back", "seat"): (-1, None),
     ("backseat",): (-1, None),
     ("barely",): (1, None),
@@ -736,7 +768,7 @@ CUES: dict[tuple[str, ...], tuple[int | None, int | None]] = {
     ("overkill",): (-1, None),
     ("bored", "of"): (-1, None),
     ("sick", "of"): (-1, None),
-    ("tired", "of"): (-1, None),
+    ("tired", "of"): (-1, -1),
     ("waste",): (-1, None),
 }
 
@@ -767,6 +799,8 @@ INTENSIFIERS = frozenset({"too", "so", "very", "really", "super", "way", "kinda"
 """A length phrase starting with one of them is cancelled by a negator ("not too long")."""
 
 SIZES = {"short": "longer", "long": "shorter"}
+WISHED_SIZES = {"bigger": "longer", "larger": "longer", "smaller": "shorter"}
+"""A size wished for a session ("the blocks should be way bigger")."""
 """A session's size as a complaint ("the sessions are kinda long"): what it asks for."""
 ASKING = frozenset({"prefer", "like", "love", "want", "rather", "would", "need", "more", "enjoy"})
 """Before a size ("I prefer short sessions"): the size itself is asked for."""
@@ -794,6 +828,8 @@ FORWARD = frozenset(
         ("triple",),
         ("swap",),
         ("trade",),
+        ("into",),
+        ("use", "my"),
         ("time", "for"),
         ("nope",),
         ("nah",),
