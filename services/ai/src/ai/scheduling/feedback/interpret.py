@@ -297,12 +297,14 @@ def _read_part(
             t
             for t in targets
             if not any(at in timed for at in range(t.start, t.end))
-            and t.kind not in ("period", "days")
+            and t.kind not in ("period", "days", "subject")
         ]
     length = _length(words, start, end) or _duration(words, start, end)
     if length is not None:
         wishes.session_length = length
         found = True
+    if found:  # "longer blocks for calc pls": the please is the length's
+        cues = [c for c in cues if c.value not in (("please",), ("pls",), ("plz",))]
     day_targets = [t for t in targets if t.kind == "days"]
     for target, following in pairwise(targets):
         if (
@@ -348,7 +350,16 @@ def _read_part(
                 continue  # "no weekday mornings": the mornings, not five days
             _days(wishes, target, pull, only, cues)
     if not any(t.kind == "subject" for t in targets) and last_subject is not None:
-        pronoun = any(w in lexicon.PRONOUNS for w in words[start:end])
+        others = {"everything", "else", "rest", "other", "others", "anything"}
+        bare = (
+            not targets
+            and not others & set(words[start:end])
+            and all(
+                c.value in (("more",), ("less",), ("need",), ("needs",), ("way", "more"))
+                for c in cues
+            )
+        )
+        pronoun = bare or any(w in lexicon.PRONOUNS for w in words[start:end])
         for cue in cues:
             if pronoun and cue.value in lexicon.SUBJECT_ONLY_CUES:
                 pull = lexicon.CUES[cue.value][0]  # type: ignore[index]
@@ -388,6 +399,13 @@ def _pull(
                 return 1, True
             continue
         pull = lexicon.CUES[cue.value][0 if target.kind == "load" else kind]  # type: ignore[index]
+        if cue.value in (("not",), ("no",), ("never",)) and any(
+            0 < other.start - cue.end <= 2
+            and other.kind == "cue"
+            and lexicon.CUES[other.value][kind] is not None  # type: ignore[index]
+            for other in cues
+        ):
+            continue  # "is not getting enough": "not" turns "enough", it pulls nothing itself
         if cue.value[0] in lexicon.WISHED_SIZES and _of_sessions(
             words, cue.start, floor, len(words)
         ):  # type: ignore[index]
@@ -428,9 +446,12 @@ def _pull(
 
 
 def _by_quantity(target: _Mark, cues: list[_Mark]) -> bool:
-    """Whether the cue nearest before `target` is one of amount ("too many hours on fridays")."""
+    """Whether the cue nearest before `target` is one of amount ("too many hours on fridays",
+    "less on weekdays": not five days free)."""
     before = [c for c in cues if c.end <= target.start and c.kind == "cue"]
-    return bool(before) and before[-1].value in lexicon.QUANTITY
+    if not before or before[-1].value not in lexicon.QUANTITY:
+        return False
+    return before[-1].value not in (("less",), ("fewer",)) or len(target.value) >= 3  # type: ignore[arg-type]
 
 
 def _duration(words: list[str], start: int, end: int) -> str | None:

@@ -303,6 +303,9 @@ LIGHTER: tuple[tuple[str, ...], ...] = (
     ("too", "ambitious"),
     ("unrealistic",),
     ("keep", "up"),
+    ("can", "not", "keep", "up"),
+    ("this", "many", "sessions"),
+    ("so", "many", "sessions"),
     ("no", "life"),
     ("too", "intense"),
     ("too", "heavy"),
@@ -485,6 +488,11 @@ CUES: dict[tuple[str, ...], tuple[int | None, int | None]] = {
     ("unavailable",): (None, -1),
     ("do", "not", "mind"): (0, 0),
     ("covered",): (-1, None),
+    ("no", "need", "for"): (-1, -1),
+    ("no", "need"): (-1, -1),
+    ("killing", "my"): (1, -1),
+    ("booked",): (None, -1),
+    ("occupied",): (None, -1),
     ("do", "not", "work"): (None, -1),
     ("does", "not", "work"): (None, -1),
     ("did", "not", "work"): (None, -1),
@@ -775,7 +783,9 @@ CUES: dict[tuple[str, ...], tuple[int | None, int | None]] = {
 BACKWARD: dict[tuple[str, ...], int] = {("instead", "of"): 1, ("rather", "than"): 1}
 """Cues that pull the target before them the other way ("evenings instead of mornings")."""
 
-QUANTITY = frozenset({("too", "much"), ("too", "many"), ("so", "much"), ("a", "lot", "of")})
+QUANTITY = frozenset(
+    {("too", "much"), ("too", "many"), ("so", "much"), ("a", "lot", "of"), ("less",), ("fewer",)}
+)
 """Cues of amount: on a day ("too much on fridays") they ask for a lighter load, not a free day."""
 
 WEAK = frozenset(

@@ -51,7 +51,7 @@ def _too(found: list[Token]) -> list[Token]:
     """ "to short" → "too short"; "too lon" → "too long"."""
     for at in range(len(found) - 1):
         word, following = found[at].text, found[at + 1].text
-        if word not in ("to", "too", "so", "way"):
+        if word not in ("to", "too", "so", "way", "2"):
             continue
         fixed = next(
             (
@@ -63,9 +63,9 @@ def _too(found: list[Token]) -> list[Token]:
             ),
             None,
         )
-        if fixed is None or (word == "to" and following != fixed and len(following) < 4):
+        if fixed is None or (word in ("to", "2") and following != fixed and len(following) < 4):
             continue
-        if word == "to":
+        if word in ("to", "2"):
             found[at] = Token("too", found[at].start, found[at].end)
         found[at + 1] = Token(fixed, found[at + 1].start, found[at + 1].end)
     return found
