@@ -16,7 +16,14 @@ SUBJECTS = tuple(
     for name in SET["subjects"]
 )
 BY_NAME = {s.name: s.subject_id for s in SUBJECTS}
-KNOWN_MISSES: frozenset[str] = frozenset()
+KNOWN_MISSES: frozenset[str] = frozenset(
+    {
+        # "more than one" negated three words away is not read as a cap on the day.
+        "Don't give me more than one session a day",
+        # A day's part of the day that is "the only time I sleep in" reads as avoiding mornings.
+        "Saturday mornings are the only time I sleep in",
+    }
+)
 """Comments of the set the interpreter reads wrong, listed rather than skipped."""
 
 

@@ -43,7 +43,8 @@ _NEGATED = re.compile(r"\b(?:not|never|can not|do not|does not|did not|won't|nob
 _WHAT = r"(?:(?:studying|study|sessions|it|everything|the\sday|things|work)\s)"
 _NEGATIVE = re.compile(
     r"\b(?:no|not|nothing|never|none|avoid|hate|stop|can not|impossible|too late|too early"
-    r"|rather not|nope|anything|nobody|do not|does not|did not)\b"
+    r"|rather not|nope|anything|nobody|do not|does not|did not|done|dead|toast|fried|exhausted"
+    r"|tired|useless|too late|too early)\b"
 )
 _BUSY = re.compile(
     r"\b(?:work|working|job|shift|shifts|class|classes|lecture|lectures|school|busy|lab|labs"
@@ -70,7 +71,7 @@ _RULES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
         (
             rf"\b(?:start|starts|starting|begin|begins|beginning)\s{_WHAT}?"
             rf"(?:at|around|from|after)\s({_T})",
-            ("start",),
+            ("start-at",),
         ),
         (
             rf"\b(?:end|ends|ending|finish|finished|finishing|stop|stops|done|wrap\sup|over)\s"
@@ -138,6 +139,8 @@ def _role(role: str, negative: bool, busy: bool) -> str:
         return "end" if negative else "start"
     if role == "before":
         return "start" if negative else "end"
+    if role == "start-at":
+        return "at" if negative else "start"
     if role in ("start?", "end?"):
         return role[:-1]
     return role

@@ -33,6 +33,7 @@ of the day avoid the third.
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from uuid import UUID
 
 from ai.scheduling.feedback import clock, lexicon, subjects
@@ -105,8 +106,13 @@ class _Wishes:
     daily_load: str | None = None
     not_before: str | None = None
     not_after: str | None = None
+    vague: set[str] = field(default_factory=set)
+    """Parts of the day named only vaguely ("the early sessions"): a clock time said it better."""
 
     def adjustments(self) -> FeedbackAdjustments:
+        if self.not_before or self.not_after:
+            for period in self.vague:
+                self.periods.pop(period, None)
         preferred = [p for p in PERIODS if self.periods.get(p) == 1]
         avoided = [p for p, pull in self.periods.items() if pull == -1]
         prefer = None
@@ -199,6 +205,8 @@ def _target_at(words: list[str], at: int, names: subjects.Names) -> _Mark | None
         return _Mark("period", lexicon.PERIOD_WORDS[word], at, at + 1)
     if word in lexicon.WEEKDAY_WORDS:
         return _Mark("days", lexicon.WEEKDAY_WORDS[word], at, at + 1)
+    if word in lexicon.LOAD_WORDS:
+        return _Mark("load", word, at, at + 1)
     if named is not None:
         return _Mark("subject", named[1], at, at + named[0])
     return None
@@ -238,6 +246,8 @@ def _parts(words: list[str], targets: list[_Mark]) -> list[tuple[int, int]]:
             while following < len(words) and words[following] in JOINERS:
                 following += 1
             cut = following not in starts and not _timelike(words, following)
+            if words[following : following + 1] == ["not"]:
+                cut = not ({following + 1, following + 2} & starts)  # "afternoons, not mornings"
         if cut:
             if begin < at:
                 parts.append((begin, at))
@@ -286,19 +296,39 @@ def _read_part(
         targets = [
             t
             for t in targets
-            if not any(at in timed for at in range(t.start, t.end)) and t.kind != "period"
+            if not any(at in timed for at in range(t.start, t.end))
+            and t.kind not in ("period", "days", "subject")
         ]
     length = _length(words, start, end) or _duration(words, start, end)
     if length is not None:
         wishes.session_length = length
         found = True
+    if found:  # "longer blocks for calc pls": the please is the length's
+        cues = [c for c in cues if c.value not in (("please",), ("pls",), ("plz",))]
     day_targets = [t for t in targets if t.kind == "days"]
+    for target, following in pairwise(targets):
+        if (
+            target.kind == following.kind == "subject"
+            and target.value == following.value is not None
+            and following.start == target.end
+            and words[target.start : target.end] == words[following.start : following.end]
+        ):
+            wishes.subjects.pop(target.value, None)  # type: ignore[call-overload]
+            wishes.subjects[target.value] = 1  # type: ignore[index]  # "calc calc calc"
+            found = True
     for target in targets:
         pull, only = _pull(words, target, cues, start, targets)
         if pull is None:
             continue
         found = True
         if pull == 0:
+            continue
+        if target.kind == "load":
+            of_a_subject = any(
+                t.kind == "subject" and t.start == target.end + 1 for t in targets
+            ) and words[target.end : target.end + 1] in (["of"], ["for"], ["on"])
+            if not of_a_subject:  # "the amount of art history" is the subject's
+                wishes.daily_load = "lighter" if pull < 0 else "heavier"
             continue
         if target.kind == "days" and pull < 0 and _by_quantity(target, cues):
             wishes.daily_load = "lighter"  # "too many hours on weekdays": less, not none
@@ -308,16 +338,28 @@ def _read_part(
                 wishes.subjects.pop(target.value, None)  # type: ignore[call-overload]
                 wishes.subjects[target.value] = pull  # type: ignore[index]
         elif target.kind == "period":
-            if pull < 0 and not only and any(len(t.value) == 1 for t in day_targets):  # type: ignore[arg-type]
+            day = next((t for t in day_targets if t.end == target.start), None)
+            if pull < 0 and not only and day is not None and len(day.value) == 1:  # type: ignore[arg-type]
                 continue  # "no friday evenings": the day goes free, not every evening
             _period(wishes, str(target.value), pull, only)
+            if _vague(words, target) and not only:
+                wishes.vague.add(str(target.value))
         else:
-            periods = [t for t in targets if t.kind == "period"]
-            if pull < 0 and not only and periods and len(target.value) > 1:  # type: ignore[arg-type]
+            part_of_day = any(t.kind == "period" and t.start == target.end for t in targets)
+            if pull < 0 and not only and part_of_day and len(target.value) > 1:  # type: ignore[arg-type]
                 continue  # "no weekday mornings": the mornings, not five days
             _days(wishes, target, pull, only, cues)
     if not any(t.kind == "subject" for t in targets) and last_subject is not None:
-        pronoun = any(w in lexicon.PRONOUNS for w in words[start:end])
+        others = {"everything", "else", "rest", "other", "others", "anything"}
+        bare = (
+            not targets
+            and not others & set(words[start:end])
+            and all(
+                c.value in (("more",), ("less",), ("need",), ("needs",), ("way", "more"))
+                for c in cues
+            )
+        )
+        pronoun = bare or any(w in lexicon.PRONOUNS for w in words[start:end])
         for cue in cues:
             if pronoun and cue.value in lexicon.SUBJECT_ONLY_CUES:
                 pull = lexicon.CUES[cue.value][0]  # type: ignore[index]
@@ -326,7 +368,13 @@ def _read_part(
                     wishes.subjects[last_subject] = pull
                     found = True
                     break
-    load = _load(words, start, end, targets, bool(bounds) or length is not None)
+    load = _load(
+        words,
+        start,
+        end,
+        [t for t in targets if t.kind != "load"],
+        bool(bounds) or length is not None or found,
+    )
     if load is not None:
         wishes.daily_load = load
         found = True
@@ -339,16 +387,29 @@ def _pull(
     """How the nearest cue pulls `target` (+1, -1, 0 for neutral, None: no cue), and whether it
     is an "only"; negators are looked for from `floor` (the part's start) on."""
     if target.fixed is not None:
-        negated = _negated(words, target.start, floor)
+        # "not a night owl" turns; "can't do early starts" is no double negative.
+        negated = target.fixed > 0 and _negated(words, target.start, floor)
         return (-target.fixed if negated else target.fixed), False
     kind = 0 if target.kind == "subject" else 1
     best: tuple[float, int, bool] | None = None
     for cue in cues:
         if cue.kind == "only":
-            if kind and (0 < target.start - cue.end + 1 <= 3 or cue.start == target.end):
+            after = cue.start == target.end and cue.value == "only"
+            if kind and (0 < target.start - cue.end + 1 <= 3 or after):
                 return 1, True
             continue
-        pull = lexicon.CUES[cue.value][kind]  # type: ignore[index]
+        pull = lexicon.CUES[cue.value][0 if target.kind == "load" else kind]  # type: ignore[index]
+        if cue.value in (("not",), ("no",), ("never",)) and any(
+            0 < other.start - cue.end <= 2
+            and other.kind == "cue"
+            and lexicon.CUES[other.value][kind] is not None  # type: ignore[index]
+            for other in cues
+        ):
+            continue  # "is not getting enough": "not" turns "enough", it pulls nothing itself
+        if cue.value[0] in lexicon.WISHED_SIZES and _of_sessions(
+            words, cue.start, floor, len(words)
+        ):  # type: ignore[index]
+            continue  # "the chem blocks should be bigger": the sessions', not the subject's
         if pull is None:
             continue
         if cue.end <= target.start:
@@ -358,7 +419,7 @@ def _pull(
             if cue.value in lexicon.BACKWARD:
                 pull = lexicon.BACKWARD[cue.value]  # type: ignore[index]
             elif cue.value == ("not",) and any(
-                t.kind == target.kind and 0 <= t.start - cue.end <= 1 for t in targets
+                t.kind == target.kind and 0 <= t.start - cue.end <= 2 for t in targets
             ):
                 pull = 1  # "afternoons, not evenings": the one before is the one wanted
             elif cue.value in lexicon.FORWARD and any(
@@ -371,7 +432,10 @@ def _pull(
             distance += COMMA_COST
         if distance > WINDOW:
             continue
-        if pull and _negated(words, cue.start, floor, cue):
+        held = {
+            at for c in cues if c is not cue and c.end - c.start > 1 for at in range(c.start, c.end)
+        }
+        if pull and _negated(words, cue.start, floor, cue, held=held):
             pull = -pull
         weak = cue.value in lexicon.WEAK
         if best is None or (weak, distance) < (best[2], best[0]):
@@ -382,24 +446,49 @@ def _pull(
 
 
 def _by_quantity(target: _Mark, cues: list[_Mark]) -> bool:
-    """Whether the cue nearest before `target` is one of amount ("too many hours on fridays")."""
+    """Whether the cue nearest before `target` is one of amount ("too many hours on fridays",
+    "less on weekdays": not five days free)."""
     before = [c for c in cues if c.end <= target.start and c.kind == "cue"]
-    return bool(before) and before[-1].value in lexicon.QUANTITY
+    if not before or before[-1].value not in lexicon.QUANTITY:
+        return False
+    return before[-1].value not in (("less",), ("fewer",)) or len(target.value) >= 3  # type: ignore[arg-type]
 
 
 def _duration(words: list[str], start: int, end: int) -> str | None:
     """A length named ("25 minutes", "2 hour blocks", "an hour") and judged too much / too
     little: sessions shorter / longer."""
-    named = any(_is_duration(words, at, start) for at in range(start, end))
+    named = [at for at in range(start, end) if _is_duration(words, at, start)]
     daily = {"day", "daily", "week", "weekly", "total", "overall"} & set(words[start:end])
     if not named or daily:
         return None
+    if any(w in lexicon.ASKING for w in words[start : named[0]]):
+        minutes = _minutes(words, named[0])
+        if minutes is not None and minutes >= lexicon.ASKED_DURATION["longer"]:
+            return "longer"
+        if minutes is not None and minutes <= lexicon.ASKED_DURATION["shorter"]:
+            return "shorter"
     for at in range(start, end):
         if _size_at(words, at, lexicon.HEAVIER, end) or _size_at(words, at, _SHORT, end):
             return "longer"
         if _size_at(words, at, lexicon.LIGHTER, end):
             return "shorter"
     return None
+
+
+def _minutes(words: list[str], at: int) -> int | None:
+    """Minutes of the duration whose unit is `words[at]` ("2 hour", "90 min", "an hour")."""
+    word = words[at]
+    if word[:1].isdigit():
+        digits = word.rstrip("abcdefghijklmnopqrstuvwxyz")
+        unit = word[len(digits) :]
+        return int(digits) * (60 if unit.startswith("h") else 1)
+    before = words[at - 1] if at else ""
+    count = 1 if before in ("an", "a") else 0.5 if before == "half" else None
+    if before[:1].isdigit():
+        count = int(before) if before.isdigit() else None
+    if count is None:
+        return None
+    return round(count * (60 if word.startswith("h") else 1))
 
 
 def _is_duration(words: list[str], at: int, start: int) -> bool:
@@ -422,14 +511,20 @@ _SHORT = (
 
 
 def _negated(
-    words: list[str], at: int, floor: int, cue: _Mark | None = None, reach: int = NEGATION_REACH
+    words: list[str],
+    at: int,
+    floor: int,
+    cue: _Mark | None = None,
+    reach: int = NEGATION_REACH,
+    held: frozenset[int] | set[int] = frozenset(),
 ) -> bool:
     """Whether a negator stands within `reach` words before `at`, from `floor` on (not one the
-    cue holds)."""
+    cue holds, nor one another cue `held`: "not enough time for")."""
     if cue is not None and cue.value[0] in lexicon.NEGATORS:  # type: ignore[index]
         return False
-    before = words[max(at - reach, floor) : at]
-    return any(w in lexicon.NEGATORS for w in before)
+    return any(
+        words[i] in lexicon.NEGATORS and i not in held for i in range(max(at - reach, floor), at)
+    )
 
 
 def _period(wishes: _Wishes, period: str, pull: int, only: bool) -> None:
@@ -472,8 +567,17 @@ def _length(words: list[str], start: int, end: int) -> str | None:
                 break
         if not size and words[at] in lexicon.SIZES:
             found = _size(words, at, start, end) or found
+        if not size and words[at] in lexicon.WISHED_SIZES and _of_sessions(words, at, start, end):
+            found = lexicon.WISHED_SIZES[words[at]]
         at += size or 1
     return found
+
+
+def _of_sessions(words: list[str], at: int, start: int, end: int) -> bool:
+    """Whether `words[at]` speaks of sessions (a session word a few words before or right
+    after it)."""
+    near = words[max(at - 4, start) : min(at + 2, end)]
+    return any(w in lexicon.SESSION_WORDS - {"they", "them"} for w in near)
 
 
 def _size(words: list[str], at: int, start: int, end: int) -> str | None:

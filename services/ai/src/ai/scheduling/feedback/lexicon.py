@@ -87,6 +87,9 @@ FUSED_PERIODS: dict[tuple[str, ...], tuple[str, int]] = {
 }
 """A phrase that is both a part of the day and how the student feels about it."""
 
+LOAD_WORDS = frozenset({"workload", "load", "amount", "volume", "hours"})
+"""The week's amount of study: a cue's pull on it is a lighter or heavier load."""
+
 WEEKDAY_WORDS: dict[str, tuple[int, ...]] = {
     "monday": (0,),
     "mondays": (0,),
@@ -130,7 +133,22 @@ WEEKDAY_PHRASES: dict[tuple[str, ...], tuple[int, ...]] = {
 }
 
 SESSION_WORDS = frozenset(
-    {"session", "sessions", "block", "blocks", "slot", "slots", "chunk", "chunks", "they", "them"}
+    {
+        "session",
+        "sessions",
+        "block",
+        "blocks",
+        "slot",
+        "slots",
+        "chunk",
+        "chunks",
+        "burst",
+        "bursts",
+        "stints",
+        "sprints",
+        "they",
+        "them",
+    }
 )
 
 LONGER: tuple[tuple[str, ...], ...] = (
@@ -220,6 +238,10 @@ SHORTER: tuple[tuple[str, ...], ...] = (
 )
 """Sessions should be shorter."""
 
+ASKED_DURATION = {"longer": 60, "shorter": 30}
+"""A duration asked for ("I'd like 2 hour sessions"): at least 60 minutes is longer, at most
+30 shorter (than the usual 45-50)."""
+
 LIGHTER: tuple[tuple[str, ...], ...] = (
     ("too", "many", "sessions"),
     ("too", "many"),
@@ -281,6 +303,9 @@ LIGHTER: tuple[tuple[str, ...], ...] = (
     ("too", "ambitious"),
     ("unrealistic",),
     ("keep", "up"),
+    ("can", "not", "keep", "up"),
+    ("this", "many", "sessions"),
+    ("so", "many", "sessions"),
     ("no", "life"),
     ("too", "intense"),
     ("too", "heavy"),
@@ -329,6 +354,11 @@ HEAVIER: tuple[tuple[str, ...], ...] = (
     ("more", "a", "day"),
     ("more", "work"),
     ("more", "done"),
+    ("have", "more", "free", "time"),
+    ("have", "more", "time"),
+    ("have", "extra", "time"),
+    ("fill", "it", "up"),
+    ("fill", "it"),
     ("study", "more"),
     ("more", "than", "this"),
     ("add", "more"),
@@ -356,7 +386,6 @@ HEAVIER: tuple[tuple[str, ...], ...] = (
     ("wasted", "time"),
     ("fill", "my"),
     ("fill", "up"),
-    ("bored",),
     ("up", "the", "hours"),
     ("not", "doing", "enough"),
     ("not", "studying", "enough"),
@@ -369,9 +398,10 @@ GENERIC_HEAVIER = frozenset(
         ("too", "little"),
         ("not", "enough"),
         ("harder",),
-        ("bored",),
         ("too", "easy"),
         ("add", "more"),
+        ("fill", "it", "up"),
+        ("fill", "it"),
         ("empty",),
         ("more", "than", "this"),
     }
@@ -458,6 +488,53 @@ CUES: dict[tuple[str, ...], tuple[int | None, int | None]] = {
     ("unavailable",): (None, -1),
     ("do", "not", "mind"): (0, 0),
     ("covered",): (-1, None),
+    ("no", "need", "for"): (-1, -1),
+    ("no", "need"): (-1, -1),
+    ("killing", "my"): (1, -1),
+    ("booked",): (None, -1),
+    ("occupied",): (None, -1),
+    ("do", "not", "work"): (None, -1),
+    ("does", "not", "work"): (None, -1),
+    ("did", "not", "work"): (None, -1),
+    ("never", "work"): (None, -1),
+    ("disaster",): (None, -1),
+    ("nightmare",): (None, -1),
+    ("torture",): (None, -1),
+    ("hell",): (None, -1),
+    ("into",): (1, None),
+    ("under", "control"): (-1, None),
+    ("sorted",): (-1, None),
+    ("handled",): (-1, None),
+    ("are", "free"): (None, 1),
+    ("is", "free"): (None, 1),
+    ("be", "free"): (None, -1),
+    ("use", "them"): (None, 1),
+    ("use", "my"): (None, 1),
+    ("back", "seat"): (-1, None),
+    ("backseat",): (-1, None),
+    ("barely",): (1, None),
+    ("boring",): (-1, None),
+    ("acing",): (-1, None),
+    ("ace",): (-1, None),
+    ("nailed",): (-1, None),
+    ("nailing",): (-1, None),
+    ("mastered",): (-1, None),
+    ("swap",): (-1, None),
+    ("trade",): (-1, None),
+    ("time", "for"): (1, None),
+    ("please",): (1, 1),
+    ("pls",): (1, 1),
+    ("plz",): (1, 1),
+    ("preferred",): (1, 1),
+    ("nope",): (-1, -1),
+    ("nah",): (-1, -1),
+    ("never", "free"): (None, -1),
+    ("prime", "time"): (None, 1),
+    ("a", "lot", "more"): (1, 1),
+    ("way", "more"): (1, 1),
+    ("kill", "me"): (1, -1),
+    ("kills", "me"): (1, -1),
+    ("pain",): (None, -1),
     ("hard", "stuff"): (None, None),
     ("hard", "subjects"): (None, None),
     ("hard", "ones"): (None, None),
@@ -670,7 +747,7 @@ CUES: dict[tuple[str, ...], tuple[int | None, int | None]] = {
     ("lost",): (1, None),
     ("weak",): (1, None),
     ("help",): (1, None),
-    ("killing", "me"): (1, None),
+    ("killing", "me"): (1, -1),
     ("exam",): (1, None),
     ("exams",): (1, None),
     ("test",): (1, None),
@@ -699,18 +776,32 @@ CUES: dict[tuple[str, ...], tuple[int | None, int | None]] = {
     ("overkill",): (-1, None),
     ("bored", "of"): (-1, None),
     ("sick", "of"): (-1, None),
-    ("tired", "of"): (-1, None),
+    ("tired", "of"): (-1, -1),
     ("waste",): (-1, None),
 }
 
 BACKWARD: dict[tuple[str, ...], int] = {("instead", "of"): 1, ("rather", "than"): 1}
 """Cues that pull the target before them the other way ("evenings instead of mornings")."""
 
-QUANTITY = frozenset({("too", "much"), ("too", "many"), ("so", "much"), ("a", "lot", "of")})
+QUANTITY = frozenset(
+    {("too", "much"), ("too", "many"), ("so", "much"), ("a", "lot", "of"), ("less",), ("fewer",)}
+)
 """Cues of amount: on a day ("too much on fridays") they ask for a lighter load, not a free day."""
 
 WEAK = frozenset(
-    {("need",), ("needs",), ("want",), ("like",), ("love",), ("give",), ("wish",), ("enjoy",)}
+    {
+        ("need",),
+        ("needs",),
+        ("want",),
+        ("like",),
+        ("love",),
+        ("give",),
+        ("wish",),
+        ("enjoy",),
+        ("please",),
+        ("pls",),
+        ("plz",),
+    }
 )
 """Cues that count only when no other cue reaches the target ("bio needs less time")."""
 
@@ -718,6 +809,8 @@ INTENSIFIERS = frozenset({"too", "so", "very", "really", "super", "way", "kinda"
 """A length phrase starting with one of them is cancelled by a negator ("not too long")."""
 
 SIZES = {"short": "longer", "long": "shorter"}
+WISHED_SIZES = {"bigger": "longer", "larger": "longer", "smaller": "shorter"}
+"""A size wished for a session ("the blocks should be way bigger")."""
 """A session's size as a complaint ("the sessions are kinda long"): what it asks for."""
 ASKING = frozenset({"prefer", "like", "love", "want", "rather", "would", "need", "more", "enjoy"})
 """Before a size ("I prefer short sessions"): the size itself is asked for."""
@@ -743,6 +836,13 @@ FORWARD = frozenset(
         ("open", "to"),
         ("double",),
         ("triple",),
+        ("swap",),
+        ("trade",),
+        ("into",),
+        ("use", "my"),
+        ("time", "for"),
+        ("nope",),
+        ("nah",),
         ("give",),
         ("give", "up", "on"),
         ("time", "to"),
@@ -824,6 +924,8 @@ SUBJECT_ONLY_CUES = frozenset(
         ("cut", "it", "down"),
         ("cut", "that", "down"),
         ("tone", "it", "down"),
+        ("a", "lot", "more"),
+        ("way", "more"),
     }
 )
 """Cues that may point at a subject by "it" / "that one" (the last subject named)."""
@@ -831,7 +933,16 @@ PRONOUNS = frozenset({"it", "that", "this", "one"})
 
 NICKNAMES: dict[str, tuple[str, ...]] = {
     "chemistry": ("chem", "chemi"),
-    "organic chemistry": ("orgo", "ochem", "o chem", "o-chem", "organic", "orgchem", "org chem"),
+    "organic chemistry": (
+        "orgo",
+        "ochem",
+        "o chem",
+        "o-chem",
+        "organic",
+        "orgchem",
+        "org chem",
+        "organic chem",
+    ),
     "biochemistry": ("biochem",),
     "biology": ("bio", "bi0"),
     "microbiology": ("micro", "microbio"),

@@ -15,7 +15,7 @@ _TOKEN = re.compile(
     r"\d{1,2}[:.]\d{2}(?:am|pm)?"
     r"|\d+(?:st|nd|rd|th|am|pm|h|hrs?|mins?)?"
     r"|[a-z\u00c0-\u024f]+(?:'[a-z]+)?"
-    r"|w/o?|[.,!?;\n()]|&"
+    r"|w/o?|[.,!?;\n()]|&|>|<"
 )
 _CORRECTABLE = tuple(sorted(w for w in lexicon.VOCABULARY if len(w) >= 6))
 BREAKS = frozenset({".", ",", "!", "?", ";", "\n", "(", ")"})
@@ -37,6 +37,8 @@ def tokens(comment: str) -> list[Token]:
         word = match.group(0)
         if word == "&":
             word = "and"
+        elif word in (">", "<"):
+            word = "more than" if word == ">" else "less than"
         spelled = lexicon.CONTRACTIONS.get(word)
         if spelled is None and word.endswith("'s") and word[:-2] not in ("it", "that", "let"):
             spelled = word[:-2]
@@ -49,7 +51,7 @@ def _too(found: list[Token]) -> list[Token]:
     """ "to short" → "too short"; "too lon" → "too long"."""
     for at in range(len(found) - 1):
         word, following = found[at].text, found[at + 1].text
-        if word not in ("to", "too", "so", "way"):
+        if word not in ("to", "too", "so", "way", "2"):
             continue
         fixed = next(
             (
@@ -61,9 +63,9 @@ def _too(found: list[Token]) -> list[Token]:
             ),
             None,
         )
-        if fixed is None or (word == "to" and following != fixed and len(following) < 4):
+        if fixed is None or (word in ("to", "2") and following != fixed and len(following) < 4):
             continue
-        if word == "to":
+        if word in ("to", "2"):
             found[at] = Token("too", found[at].start, found[at].end)
         found[at + 1] = Token(fixed, found[at + 1].start, found[at + 1].end)
     return found
