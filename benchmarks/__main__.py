@@ -49,10 +49,19 @@ def _throwaway_signing_key() -> str:
 def _check(target: Target, data: dataset.Dataset) -> None:
     """One request of each read before the load: a benchmark of error answers measures nothing."""
     user = data.user_ids[0]
-    for path in ("/users/me", "/sessions?week=current", "/dashboard/summary?range=30d", "/plans/current"):
-        response = httpx.get(f"{target.stack.gateway}/api/v1{path}", headers=data.bearer[user], timeout=10)
+    for path in (
+        "/users/me",
+        "/sessions?week=current",
+        "/dashboard/summary?range=30d",
+        "/plans/current",
+    ):
+        response = httpx.get(
+            f"{target.stack.gateway}/api/v1{path}", headers=data.bearer[user], timeout=10
+        )
         if response.status_code != 200:
-            raise RuntimeError(f"{target.label}: GET {path}: {response.status_code} {response.text}")
+            raise RuntimeError(
+                f"{target.label}: GET {path}: {response.status_code} {response.text}"
+            )
 
 
 def main(names: list[str]) -> int:
@@ -106,12 +115,17 @@ def main(names: list[str]) -> int:
 
 
 def _measure(
-    targets: list[Target], meter: CpuMeter, calibration: Calibration, data: dataset.Dataset, loads: list[str]
+    targets: list[Target],
+    meter: CpuMeter,
+    calibration: Calibration,
+    data: dataset.Dataset,
+    loads: list[str],
 ) -> None:
     print(
-        f"Seeded {len(data.sessions):,} users x {dataset.WEEKS} weeks: {data.plans:,} active plans, "
-        f"{data.session_count:,} sessions in {data.seconds:.1f} s. {ROUNDS} rounds of {SECONDS} s "
-        "per case, medians; wrk (2 threads) on the same cores; CPU in ms per request.\n",
+        f"Seeded {len(data.sessions):,} users x {dataset.WEEKS} weeks: {data.plans:,} active "
+        f"plans, {data.session_count:,} sessions in {data.seconds:.1f} s. {ROUNDS} rounds "
+        f"of {SECONDS} s per case, medians; wrk (2 threads) on the same cores; CPU in ms a "
+        "request.\n",
         flush=True,
     )
     for name in loads:

@@ -70,7 +70,10 @@ class CpuMeter:
     def spent(before: Snapshot, after: Snapshot) -> dict[str, float]:
         """CPU seconds between two snapshots by process name, and `postgres` for the backends
         (a backend started in between counts whole; one that ended in between is lost)."""
-        spent = {name: after.processes[name] - before.processes.get(name, 0.0) for name in after.processes}
+        spent = {
+            name: after.processes[name] - before.processes.get(name, 0.0)
+            for name in after.processes
+        }
         spent["postgres"] = sum(
             seconds - before.backends.get(pid, 0.0) for pid, seconds in after.backends.items()
         )

@@ -67,7 +67,14 @@ class Dataset:
         now = datetime.now(UTC)
         users = self.user_ids
         rows = [
-            (uuid.uuid4(), users[i % len(users)], uuid.uuid4(), _sha256(token), now, now + timedelta(days=1))
+            (
+                uuid.uuid4(),
+                users[i % len(users)],
+                uuid.uuid4(),
+                _sha256(token),
+                now,
+                now + timedelta(days=1),
+            )
             for i, token in enumerate(tokens)
         ]
         with psycopg.connect(self.auth_url) as connection:

@@ -15,7 +15,7 @@ from schediora_runtime.devstack import Stack
 
 
 def main() -> None:
-    out = Path(os.environ.get("BENCH_HOLD_DIR", "/tmp/schediora-bench-hold"))
+    out = Path(os.environ.get("BENCH_HOLD_DIR", tempfile.gettempdir() + "/schediora-bench-hold"))
     out.mkdir(parents=True, exist_ok=True)
     env = {
         "LOG_LEVEL": "WARNING",

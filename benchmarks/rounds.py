@@ -68,14 +68,26 @@ class Bench:
 
     def measure(self, cases: Sequence[Case], rounds: int = ROUNDS, seconds: int = SECONDS) -> None:
         for round_index in range(rounds):
-            reference = {c: self._calibrate(c, seconds) for c in sorted({c.connections for c in cases})}
+            reference = {
+                c: self._calibrate(c, seconds) for c in sorted({c.connections for c in cases})
+            }
             for case in cases:
                 for target in self.targets:
                     if round_index == 0:  # warm the pools, caches and plans up
-                        run(case.name, connections=case.connections, seconds=1, **case.load(target.stack))
+                        run(
+                            case.name,
+                            connections=case.connections,
+                            seconds=1,
+                            **case.load(target.stack),
+                        )
                     roots = target.roots()
                     before = self.meter.snapshot(roots)
-                    result = run(case.name, connections=case.connections, seconds=seconds, **case.load(target.stack))
+                    result = run(
+                        case.name,
+                        connections=case.connections,
+                        seconds=seconds,
+                        **case.load(target.stack),
+                    )
                     spent = CpuMeter.spent(before, self.meter.snapshot(roots))
                     self.results.setdefault((case.name, target.label), []).append(
                         Measure(result, spent, reference[case.connections])
@@ -86,7 +98,9 @@ class Bench:
         before = self.meter.snapshot(roots)
         result = run("calibration", self.calibration.url, connections=connections, seconds=seconds)
         spent = CpuMeter.spent(before, self.meter.snapshot(roots))
-        self.calibrations.setdefault(connections, []).append(Measure(result, spent, result.throughput))
+        self.calibrations.setdefault(connections, []).append(
+            Measure(result, spent, result.throughput)
+        )
         return result.throughput
 
     def calibration_table(self) -> str:
@@ -108,7 +122,7 @@ class Bench:
 
     def table(self, cases: Sequence[Case]) -> str:
         lines = [
-            "| case | stack | req/s | × calib | p50 ms | p95 ms | p99 ms | p99/p50 | non-2xx "
+            "| case | stack | req/s | x calib | p50 ms | p95 ms | p99 ms | p99/p50 | non-2xx "
             "| errors | CPU ms/req gateway | service | postgres | gateway share |",
             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
@@ -120,7 +134,11 @@ class Bench:
                 gateway = _median(m.per_request("gateway") for m in measures)
                 service = _median(m.per_request(case.service) for m in measures)
                 postgres = _median(m.per_request("postgres") for m in measures)
-                share = gateway / (service + postgres) if case.through_gateway and service + postgres else 0
+                share = (
+                    gateway / (service + postgres)
+                    if case.through_gateway and service + postgres
+                    else 0
+                )
                 lines.append(
                     f"| {case.name} | {target.label} | "
                     f"{_median(m.result.throughput for m in measures):,.0f} | "
@@ -128,13 +146,18 @@ class Bench:
                     f"{_median(m.result.p50_ms for m in measures):.1f} | "
                     f"{_median(m.result.p95_ms for m in measures):.1f} | "
                     f"{_median(m.result.p99_ms for m in measures):.1f} | "
-                    f"{_median(m.result.p99_ms / max(m.result.p50_ms, 0.001) for m in measures):.1f} | "
+                    f"{_median(_tail(m.result) for m in measures):.1f} | "
                     f"{max(m.result.non_2xx_3xx for m in measures)} | "
                     f"{max(m.result.errors for m in measures)} | "
                     f"{gateway:.3f} | {service:.3f} | {postgres:.3f} | "
-                    + (f"{share:.0%} |" if case.through_gateway else "– |")
+                    + (f"{share:.0%} |" if case.through_gateway else "- |")
                 )
         return "\n".join(lines)
+
+
+def _tail(result: LoadResult) -> float:
+    """p99 over p50: how far the slowest requests are from the typical one."""
+    return result.p99_ms / max(result.p50_ms, 0.001)
 
 
 def _median(values: Any) -> float:
