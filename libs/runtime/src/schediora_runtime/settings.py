@@ -19,6 +19,11 @@ class BaseServiceSettings(BaseSettings):
     port: int = Field(ge=1, le=65535)
     log_level: str = "INFO"
     log_json: bool = True
+    web_concurrency: int = Field(
+        default=1,
+        ge=1,
+        description="Worker processes (WEB_CONCURRENCY); one per core the service may use.",
+    )
 
 
 class ServiceSettings(BaseServiceSettings):
