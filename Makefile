@@ -8,6 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SERVICES := auth planner ai
 DATABASE_NAME ?= schediora
+BENCH_DATABASE_NAME ?= $(DATABASE_NAME)_bench
 export DATABASE_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
 .PHONY: help install servers db migrate run test lint bench clean
@@ -53,8 +54,8 @@ lint: install ## ruff, formatting and the layering contracts (import-linter)
 
 bench: db ## Load benchmarks of the four services as processes (needs wrk; installed if missing)
 	@command -v wrk >/dev/null || apt-get install -y -q wrk >/dev/null || { echo "install wrk first"; exit 1; }
-	TEST_DATABASE_NAME=$(DATABASE_NAME)_bench $(BIN)/python -c "from schediora_runtime import testing; testing.prepare_test_database()"
-	TEST_DATABASE_NAME=$(DATABASE_NAME)_bench $(BIN)/python -m benchmarks
+	TEST_DATABASE_NAME=$(BENCH_DATABASE_NAME) $(BIN)/python -c "from schediora_runtime import testing; testing.prepare_test_database()"
+	TEST_DATABASE_NAME=$(BENCH_DATABASE_NAME) $(BIN)/python -m benchmarks $(BENCH)
 
 clean: ## Remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .ruff_cache .import_linter_cache

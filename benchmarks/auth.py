@@ -1,21 +1,51 @@
-"""Auth through the gateway: login (Argon2id-bound) and GET /users/me (token check + one query).
-
-Login hashes with the production parameters (64 MiB, t=2; services/auth/README.md), at most
-two at a time on these two cores, so its throughput is the hash rate, and at 64 connections
-its latency is mostly the queue in front of the hashing slots. A login that waited 5 s for a
-slot is answered 503 by auth, and the stack's gateway gives an upstream 5 s before its 504:
-both count under non-2xx. The same login at 4 connections shows the latency without a queue.
-"""
+"""Auth through the gateway: GET /users/me (a token check and one joined row, rotating over
+1,000 users) and POST /auth/refresh (a closed loop of rotations: every answer's refresh token is
+spent by a later request), at 16 and 64 connections; and login, bound by Argon2id."""
 
 import json
 import uuid
 
 import httpx
 
-from benchmarks.wrk import LoadResult, run
+from benchmarks.dataset import Dataset
+from benchmarks.rounds import Case
+from benchmarks.wrk import LoadResult, Request, chain, rotation, run
 from schediora_runtime.devstack import Stack
 
 PASSWORD = "benchmark passphrase that is long"  # noqa: S105 - a throwaway account
+SPARE_TOKENS = 4
+"""Refresh tokens minted per connection: a refused refresh loses its chain's token."""
+
+
+def users_me(dataset: Dataset, connections: int, *, direct: bool = False) -> Case:
+    requests = [Request("GET", "/api/v1/users/me", dataset.bearer[u]) for u in dataset.user_ids]
+    lua = rotation(requests)
+    where = "auth direct" if direct else "gateway"
+
+    def load(stack: Stack) -> dict:
+        url = stack.services["auth"].url if direct else stack.gateway
+        return {"url": url, "lua": lua}
+
+    name = f"GET /users/me ({where}), {connections} c"
+    return Case(name, connections, "auth", load, through_gateway=not direct)
+
+
+def refresh(dataset: Dataset, connections: int) -> Case:
+    def load(stack: Stack) -> dict:
+        tokens = dataset.refresh_tokens(connections * SPARE_TOKENS)
+        headers = {"Content-Type": "application/json"}
+        return {"url": stack.gateway, "lua": chain("/api/v1/auth/refresh", headers, tokens)}
+
+    return Case(f"POST /auth/refresh, {connections} c", connections, "auth", load)
+
+
+def cases(dataset: Dataset) -> list[Case]:
+    return [
+        *(users_me(dataset, c) for c in (16, 64)),
+        *(refresh(dataset, c) for c in (16, 64)),
+    ]
+
+
 HEADER = (
     "| target | req/s | p50 ms | p95 ms | p99 ms | non-2xx | socket errors |\n"
     "|---|---|---|---|---|---|---|"
@@ -29,43 +59,32 @@ def _row(result: LoadResult) -> str:
     )
 
 
-def _account(api: str) -> tuple[str, str]:
-    """A fresh account, and an access token for it."""
+def login_section(stack: Stack) -> str:
+    """Login hashes with the production parameters (64 MiB, t=2; services/auth/README.md), at
+    most two at a time on these two cores, so its throughput is the hash rate, and at 64
+    connections its latency is mostly the queue in front of the hashing slots (a login that
+    waited 5 s for a slot is a 503, counted under non-2xx)."""
+    api = f"{stack.gateway}/api/v1"
     email = f"bench-{uuid.uuid4().hex[:12]}@example.com"
     body = {"email": email, "password": PASSWORD}
-    response = httpx.post(f"{api}/auth/register", json=body, timeout=30)
-    response.raise_for_status()
-    return email, response.json()["tokens"]["access_token"]
-
-
-def section(stack: Stack) -> str:
-    api = f"{stack.gateway}/api/v1"
-    email, access_token = _account(api)
-    login_body = json.dumps({"email": email, "password": PASSWORD})
+    httpx.post(f"{api}/auth/register", json=body, timeout=30).raise_for_status()
     login = {
         "method": "POST",
-        "body": login_body,
+        "body": json.dumps(body),
         "headers": {"Content-Type": "application/json"},
         "timeout_seconds": 30,
     }
-    # /users/me first: logins left queued behind Argon2 when wrk stops would still be hashed.
     results = [
-        run(
-            "GET /users/me, 64 connections",
-            f"{api}/users/me",
-            headers={"Authorization": f"Bearer {access_token}"},
-        ),
         run("POST /auth/login, 4 connections", f"{api}/auth/login", connections=4, **login),
         run("POST /auth/login, 64 connections", f"{api}/auth/login", **login),
     ]
     return "\n".join(
         [
-            "## Auth through the gateway (10 s each, wrk on the same 2 cores)",
+            "## Login through the gateway (10 s each, wrk on the same 2 cores)",
             "",
             HEADER,
             *(_row(result) for result in results),
             "",
-            "Login is bounded by Argon2id (64 MiB, t=2, two hashes at a time); /users/me verifies "
-            "an EdDSA token and reads one joined row.",
+            "Login is bounded by Argon2id (64 MiB, t=2, two hashes at a time).",
         ]
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 
 SCRIPT = Path(__file__).with_name("percentiles.lua")
 ROTATION = Path(__file__).with_name("rotation.lua")
+CHAIN = Path(__file__).with_name("chain.lua")
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,22 @@ def rotation(requests: Sequence[Request]) -> str:
     """Lua that sends `requests` in turn, each wrk thread starting at its own share of the list:
     the load spreads over many users and rows instead of one hot row (rotation.lua)."""
     return "\n".join(["requests = {", *map(_lua_request, requests), "}", ROTATION.read_text()])
+
+
+def chain(path: str, headers: dict[str, str], tokens: Sequence[str]) -> str:
+    """Lua that POSTs `{"refresh_token": ...}` to `path`, each token once, and spends next the
+    token each answer returns (chain.lua): a closed loop of refresh-token rotations."""
+    header_table = ", ".join(f"[ {_lua_string(k)} ] = {_lua_string(v)}" for k, v in headers.items())
+    return "\n".join(
+        [
+            f"path = {_lua_string(path)}",
+            f"headers = {{{header_table}}}",
+            "tokens = {",
+            *(f"  {_lua_string(token)}," for token in tokens),
+            "}",
+            CHAIN.read_text(),
+        ]
+    )
 
 
 def _request_script(method: str, body: str) -> str:

@@ -3,11 +3,12 @@
 from collections.abc import AsyncIterator
 from typing import Any
 
-from sqlalchemy import MetaData
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import MetaData, event
+from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.ext import asyncio as sa_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from schediora_runtime.liveness import server_closed
 from schediora_runtime.settings import ServiceSettings
 
 NAMING_CONVENTION = {
@@ -24,23 +25,41 @@ def schema_metadata(schema: str) -> MetaData:
     return MetaData(schema=schema, naming_convention=NAMING_CONVENTION)
 
 
-def create_engine(settings: ServiceSettings, **overrides: Any) -> AsyncEngine:
-    """An engine whose connections can only see the service's schema (search_path pinned)."""
-    options = (
+def connection_options(settings: ServiceSettings) -> str:
+    """libpq `options` pinning the service's schema and its statement timeout."""
+    return (
         f"-c search_path={settings.database_schema} "
         f"-c statement_timeout={settings.database_statement_timeout_ms}"
     )
+
+
+def create_engine(settings: ServiceSettings, **overrides: Any) -> AsyncEngine:
+    """An engine whose connections can only see the service's schema (search_path pinned).
+
+    No pre-ping (a `SELECT 1` round trip on every checkout): a connection the server closed
+    while it sat in the pool is found without one (`server_closed`) and replaced by the pool.
+    """
     # Looked up on the module at call time: tracing wraps it there once, so every engine
     # created after `configure_tracing` emits database spans.
-    return sa_asyncio.create_async_engine(
+    engine = sa_asyncio.create_async_engine(
         settings.sqlalchemy_url,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
-        pool_pre_ping=True,
         pool_timeout=10,
-        connect_args={"options": options, "application_name": settings.service_name},
+        connect_args={
+            "options": connection_options(settings),
+            "application_name": settings.service_name,
+        },
         **overrides,
     )
+    event.listen(engine.sync_engine.pool, "checkout", _replace_closed)
+    return engine
+
+
+def _replace_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    # DisconnectionError makes the pool drop this connection and check out another.
+    if server_closed(dbapi_connection.driver_connection):
+        raise DisconnectionError("the server closed the idle connection")
 
 
 def create_sessionmaker(engine: AsyncEngine, **info: Any) -> async_sessionmaker[AsyncSession]:

@@ -7,6 +7,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schediora_runtime.database import transaction
+from schediora_runtime.reads import Reads
 
 
 async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -17,3 +18,11 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
 # scope="function": the commit finishes before the response is sent, so a failed commit is the
 # client's error response, never a 2xx for a change that did not happen.
 SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]
+
+
+async def _reads(request: Request) -> Reads:
+    return request.app.state.runtime.reads
+
+
+ReadsDep = Annotated[Reads, Depends(_reads)]
+"""The service's autocommit read pool, for reads that need no transaction (no BEGIN/COMMIT)."""

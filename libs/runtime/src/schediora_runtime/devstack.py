@@ -29,6 +29,8 @@ class ServiceProcess:
     env: dict[str, str]
     log_path: Path
     process: subprocess.Popen | None = None
+    python: str = sys.executable
+    """The interpreter to run the service with (a benchmark may run another checkout's)."""
 
     @property
     def url(self) -> str:
@@ -37,7 +39,7 @@ class ServiceProcess:
     def start(self) -> None:
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", self.name],
+            [self.python, "-m", self.name],
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -79,6 +81,7 @@ class Stack:
     extra_env: dict[str, str] = field(default_factory=dict)
     services: dict[str, ServiceProcess] = field(default_factory=dict)
     database: str | None = None
+    python: str = sys.executable
 
     def __post_init__(self) -> None:
         ports = {name: free_port() for name in SERVICES}
@@ -108,7 +111,7 @@ class Stack:
                     "AUTH_JWKS_URL": f"http://127.0.0.1:{ports['auth']}/api/v1/auth/jwks.json",
                 }
             self.services[name] = ServiceProcess(
-                name, ports[name], env, self.log_dir / f"{name}.log"
+                name, ports[name], env, self.log_dir / f"{name}.log", python=self.python
             )
 
     @property

@@ -17,15 +17,15 @@ from schediora_runtime.messaging.inbox import purge_processed_events
 from schediora_runtime.messaging.outbox import WAKE_RELAY_KEY
 from schediora_runtime.messaging.relay import OutboxRelay
 from schediora_runtime.messaging.topology import Topology
+from schediora_runtime.middleware import install_request_context
 from schediora_runtime.problems import install_problem_handlers
-from schediora_runtime.request_ids import install_request_ids
+from schediora_runtime.reads import Reads
 from schediora_runtime.security import TokenVerifier
 from schediora_runtime.settings import ServiceSettings
 from schediora_runtime.storable import refuse_unstorable_parameters
 from schediora_runtime.tracing import (
     FASTAPI_NATIVE_TELEMETRY_OFF,
     configure_tracing,
-    instrument_app,
     shutdown_tracing,
 )
 
@@ -53,6 +53,7 @@ class ServiceRuntime:
         self.workers = workers
         self._worker_tasks: list[asyncio.Task[None]] = []
         self.engine = create_engine(settings)
+        self.reads = Reads.from_settings(settings)
         self.topology = Topology(
             exchange=settings.events_exchange,
             queue=settings.service_queue,
@@ -88,6 +89,7 @@ class ServiceRuntime:
             )
 
     async def start(self) -> None:
+        await self.reads.open()
         await self.broker.start()
         if self.consumer is not None:
             self._housekeeping = asyncio.create_task(self._purge_processed_events_hourly())
@@ -112,6 +114,7 @@ class ServiceRuntime:
         if self.relay is not None:
             await self.relay.stop()
         await self.broker.stop()
+        await self.reads.close()
         await self.engine.dispose()
 
     async def _purge_processed_events_hourly(self) -> None:
@@ -211,6 +214,5 @@ def create_service_app(
     app.include_router(health_router())
     for router in routers:
         app.include_router(router)
-    install_request_ids(app)
-    instrument_app(app)
+    install_request_context(app)
     return app

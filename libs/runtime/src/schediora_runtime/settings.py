@@ -19,6 +19,11 @@ class BaseServiceSettings(BaseSettings):
     port: int = Field(ge=1, le=65535)
     log_level: str = "INFO"
     log_json: bool = True
+    web_concurrency: int = Field(
+        default=1,
+        ge=1,
+        description="Worker processes (WEB_CONCURRENCY); one per core the service may use.",
+    )
 
 
 class ServiceSettings(BaseServiceSettings):
@@ -26,10 +31,14 @@ class ServiceSettings(BaseServiceSettings):
 
     database_url: PostgresDsn
     database_schema: str = Field(pattern=r"^[a-z_]+$")
-    # Sized so the request path never waits on a thread pool bigger than the connection pool
-    # (docs/architecture.md: every path is async; 10 + 10 overflow serves one uvicorn worker).
+    # Per worker process (README: Performance). Transactions (writes) use the SQLAlchemy pool;
+    # reads that need no transaction the autocommit read pool. No overflow by default: an
+    # overflow connection is opened for a burst and closed again right after, and connecting
+    # costs PostgreSQL a process each time; requests past the pool wait for a connection (up to
+    # 10 s), which on two cores is faster than more connections contending for them.
     database_pool_size: int = Field(default=10, ge=1)
-    database_max_overflow: int = Field(default=10, ge=0)
+    database_max_overflow: int = Field(default=0, ge=0)
+    database_read_pool_size: int = Field(default=8, ge=1)
     database_statement_timeout_ms: int = Field(default=15_000, ge=0)
 
     rabbitmq_url: str = "amqp://guest:guest@127.0.0.1:5672/"

@@ -7,8 +7,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from schediora_runtime.middleware import install_request_context
 from schediora_runtime.problems import install_problem_handlers
-from schediora_runtime.request_ids import install_request_ids
 from schediora_runtime.security import CurrentUser, TokenVerifier
 from schediora_runtime.security.testing import SigningKey, static_verifier
 
@@ -24,7 +24,7 @@ def protected_app(verifier: TokenVerifier) -> FastAPI:
     async def me(user_id: CurrentUser) -> dict[str, str]:
         return {"user_id": str(user_id)}
 
-    install_request_ids(app)
+    install_request_context(app)
     app.state.token_verifier = verifier
     return app
 

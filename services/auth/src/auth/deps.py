@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.context import AuthContext
 from auth.errors import RecordedFailure
+from schediora_runtime.deps import ReadsDep
 from schediora_runtime.security import CurrentUser
 
 
@@ -52,4 +53,4 @@ SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")
 AuthDep = Annotated[AuthContext, Depends(_context)]
 ClientAddress = Annotated[str, Depends(_client_address)]
 
-__all__ = ["AuthDep", "ClientAddress", "CurrentUser", "SessionDep"]
+__all__ = ["AuthDep", "ClientAddress", "CurrentUser", "ReadsDep", "SessionDep"]

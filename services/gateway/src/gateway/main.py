@@ -14,12 +14,12 @@ from gateway.proxy import ProxyMiddleware
 from gateway.routing import RouteTable
 from gateway.settings import Settings
 from schediora_runtime.logs import configure_logging
+from schediora_runtime.middleware import install_request_context
 from schediora_runtime.problems import install_problem_handlers
-from schediora_runtime.request_ids import REQUEST_ID_HEADER, install_request_ids
+from schediora_runtime.request_ids import REQUEST_ID_HEADER
 from schediora_runtime.tracing import (
     FASTAPI_NATIVE_TELEMETRY_OFF,
     configure_tracing,
-    instrument_app,
     shutdown_tracing,
 )
 
@@ -81,6 +81,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             max_age=600,
         )
     # Outermost, so every answer carries the request id, CORS preflights included.
-    install_request_ids(app)
-    instrument_app(app)
+    install_request_context(app)
     return app

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from schediora_runtime.deps import SessionDep
+from schediora_runtime.deps import ReadsDep, SessionDep
 from schediora_runtime.security import CurrentUser
 
 
@@ -25,4 +25,4 @@ async def job_deadline(request: Request) -> timedelta:
 
 JobDeadline = Annotated[timedelta, Depends(job_deadline)]
 
-__all__ = ["CurrentUser", "JobDeadline", "Now", "SessionDep", "utc_now"]
+__all__ = ["CurrentUser", "JobDeadline", "Now", "ReadsDep", "SessionDep", "utc_now"]

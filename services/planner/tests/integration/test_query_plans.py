@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+import psycopg
 import pytest
 import pytest_asyncio
 from sqlalchemy import event
@@ -82,6 +83,38 @@ def recorded(engine: AsyncEngine) -> Iterator[list[tuple[str, Any]]]:
         event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
+class RecordingReads:
+    """A `Reads` stand-in whose connection records every statement and its parameters."""
+
+    def __init__(self, statements: list[tuple[str, Any]]) -> None:
+        self.statements = statements
+
+    async def run(self, read):
+        url = testing.libpq_url(testing.database_url("planner"))
+        options = "-c search_path=planner"
+        async with await psycopg.AsyncConnection.connect(
+            url, autocommit=True, options=options
+        ) as connection:
+            return await read(_Recording(connection, self.statements))
+
+
+class _Recording:
+    def __init__(self, target: Any, statements: list[tuple[str, Any]]) -> None:
+        self._target = target
+        self._statements = statements
+
+    async def execute(self, query: str, params: Any = None) -> Any:
+        self._statements.append((query, params))
+        result = await self._target.execute(query, params)
+        return self if result is self._target else result
+
+    def cursor(self, **options: Any) -> "_Recording":
+        return _Recording(self._target.cursor(**options), self._statements)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._target, name)
+
+
 def nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
     yield plan
     for child in plan.get("Plans", ()):
@@ -111,45 +144,48 @@ async def explained(engine: AsyncEngine, statements: list[tuple[str, Any]]) -> l
     return plans
 
 
-Use = Callable[[AsyncSession, UUID, datetime], Awaitable[object]]
+Use = Callable[[AsyncSession, Any, UUID, datetime], Awaitable[object]]
+"""A use case run with a session (transactions) and a read pool (reads without one)."""
 
 
-async def sessions_this_week(session: AsyncSession, user_id: UUID, now: datetime) -> None:
-    await plans.list_sessions(
-        session, user_id, week="current", now=now, limit=DEFAULT_LIMIT, cursor=None
+async def sessions_this_week(session: AsyncSession, reads, user_id: UUID, now: datetime) -> None:
+    await plans.read_sessions(
+        reads, user_id, week="current", now=now, limit=DEFAULT_LIMIT, cursor=None
     )
 
 
-async def all_sessions_two_pages(session: AsyncSession, user_id: UUID, now: datetime) -> None:
-    _, cursor = await plans.list_sessions(
-        session, user_id, week="all", now=now, limit=DEFAULT_LIMIT, cursor=None
+async def all_sessions_two_pages(
+    session: AsyncSession, reads, user_id: UUID, now: datetime
+) -> None:
+    page = await plans.read_sessions(
+        reads, user_id, week="all", now=now, limit=DEFAULT_LIMIT, cursor=None
     )
-    assert cursor is not None
-    await plans.list_sessions(
-        session, user_id, week="all", now=now, limit=DEFAULT_LIMIT, cursor=cursor
+    assert page.next_cursor is not None
+    await plans.read_sessions(
+        reads, user_id, week="all", now=now, limit=DEFAULT_LIMIT, cursor=page.next_cursor
     )
 
 
-async def current_plan(session: AsyncSession, user_id: UUID, now: datetime) -> None:
-    await plans.current(session, user_id, now)
+async def current_plan(session: AsyncSession, reads, user_id: UUID, now: datetime) -> None:
+    await plans.read_current(reads, user_id, now)
 
 
-async def plans_two_pages(session: AsyncSession, user_id: UUID, now: datetime) -> None:
+async def plans_two_pages(session: AsyncSession, reads, user_id: UUID, now: datetime) -> None:
     _, cursor = await plans.list(session, user_id, status=None, limit=10, cursor=None)
     assert cursor is not None
     await plans.list(session, user_id, status=None, limit=10, cursor=cursor)
 
 
-async def active_plans(session: AsyncSession, user_id: UUID, now: datetime) -> None:
+async def active_plans(session: AsyncSession, reads, user_id: UUID, now: datetime) -> None:
     await plans.list(session, user_id, status="active", limit=DEFAULT_LIMIT, cursor=None)
 
 
-async def dashboard_7d(session: AsyncSession, user_id: UUID, now: datetime) -> None:
-    await dashboard.summary(session, user_id, "7d", now)
+async def dashboard_7d(session: AsyncSession, reads, user_id: UUID, now: datetime) -> None:
+    await dashboard.summary(reads, user_id, "7d", now)
 
 
-async def dashboard_30d(session: AsyncSession, user_id: UUID, now: datetime) -> None:
-    await dashboard.summary(session, user_id, "30d", now)
+async def dashboard_30d(session: AsyncSession, reads, user_id: UUID, now: datetime) -> None:
+    await dashboard.summary(reads, user_id, "30d", now)
 
 
 CASES: list[tuple[str, Use, set[str]]] = [
@@ -167,7 +203,7 @@ async def check_plans(volume: Volume, name: str, use: Use, expected: set[str]) -
     sessionmaker = create_sessionmaker(volume.engine)
     async with sessionmaker() as session:
         with recorded(volume.engine) as statements:
-            await use(session, volume.user_id, volume.now)
+            await use(session, RecordingReads(statements), volume.user_id, volume.now)
     explains = await explained(volume.engine, statements)
     lines = [name]
     for statement, plan in zip(statements, explains, strict=True):
@@ -191,14 +227,12 @@ async def test_each_read_reaches_plans_and_sessions_through_its_index(volume, na
 
 
 async def test_a_session_is_read_for_its_patch_by_primary_keys(volume):
-    sessionmaker = create_sessionmaker(volume.engine)
-    async with sessionmaker() as session:
-        sessions, _ = await plans.list_sessions(
-            session, volume.user_id, week="all", now=volume.now, limit=1, cursor=None
-        )
-    session_id = sessions[0].id
+    page = await plans.read_sessions(
+        RecordingReads([]), volume.user_id, week="all", now=volume.now, limit=1, cursor=None
+    )
+    session_id = page.items[0].id
 
-    async def read_for_patch(session: AsyncSession, user_id: UUID, now: datetime) -> None:
+    async def read_for_patch(session: AsyncSession, reads, user_id: UUID, now: datetime) -> None:
         assert await repository.get_session(session, user_id, session_id) is not None
 
     await check_plans(

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from auth.deps import AuthDep, CurrentUser, SessionDep
+from auth.deps import AuthDep, CurrentUser, ReadsDep, SessionDep
 from auth.users import service
 from auth.users.schemas import Preferences, UserRead
 from schediora_runtime.problems import documented_problems
@@ -12,10 +12,10 @@ router = APIRouter(prefix="/api/v1/users", tags=["users"])
 
 
 @router.get("/me", responses=documented_problems(401))
-async def me(user_id: CurrentUser, session: SessionDep) -> UserRead:
+async def me(user_id: CurrentUser, reads: ReadsDep) -> UserRead:
     """The signed-in user's profile and preferences (null until set)."""
     try:
-        return await service.get_profile(session, user_id)
+        return await service.get_profile(reads, user_id)
     except service.UserGone:
         raise InvalidTokenProblem(presented=True) from None
 

@@ -3,24 +3,28 @@
 from typing import Any
 from uuid import UUID
 
+from psycopg import AsyncConnection
+from psycopg.rows import dict_row
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.users.models import OnboardingPreferences, User
 
+_PROFILE = """
+    SELECT u.id, u.email, u.display_name, u.created_at, p.user_id IS NOT NULL AS has_preferences,
+           p.timezone, p.week_starts_on, p.daily_goal_minutes, p.session_minutes,
+           p.break_minutes, p.availability, p.preferred_time_of_day
+    FROM users u LEFT JOIN onboarding_preferences p ON p.user_id = u.id
+    WHERE u.id = %s
+"""
 
-async def get_with_preferences(
-    session: AsyncSession, user_id: UUID
-) -> tuple[User, OnboardingPreferences | None] | None:
-    row = (
-        await session.execute(
-            select(User, OnboardingPreferences)
-            .outerjoin(OnboardingPreferences, OnboardingPreferences.user_id == User.id)
-            .where(User.id == user_id)
-        )
-    ).one_or_none()
-    return None if row is None else (row[0], row[1])
+
+async def profile_row(connection: AsyncConnection, user_id: UUID) -> dict[str, Any] | None:
+    """The user's profile columns and preferences in one row, read without a transaction."""
+    cursor = connection.cursor(row_factory=dict_row)
+    await cursor.execute(_PROFILE, (user_id,))
+    return await cursor.fetchone()
 
 
 async def get_preferences(session: AsyncSession, user_id: UUID) -> OnboardingPreferences | None:

@@ -16,6 +16,7 @@ from auth.users.schemas import Preferences, UserRead
 from schediora_contracts import UserPreferencesUpdated, UserRegistered
 from schediora_contracts.common import Preferences as PreferencesContract
 from schediora_runtime.messaging.outbox import record_event
+from schediora_runtime.reads import Reads
 
 PRODUCER = "auth"
 
@@ -67,17 +68,21 @@ def profile(user: User, preferences: Preferences | None = None) -> UserRead:
     )
 
 
-async def get_profile(session: AsyncSession, user_id: UUID) -> UserRead:
-    found = await repository.get_with_preferences(session, user_id)
-    if found is None:
+async def get_profile(reads: Reads, user_id: UUID) -> UserRead:
+    """The profile, read in one autocommit statement (no transaction to open or commit)."""
+    row = await reads.run(lambda connection: repository.profile_row(connection, user_id))
+    if row is None:
         raise UserGone(str(user_id))
-    user, stored = found
     preferences = None
-    if stored is not None:
-        preferences = Preferences.model_validate(
-            {field: getattr(stored, field) for field in Preferences.model_fields}
-        )
-    return profile(user, preferences)
+    if row["has_preferences"]:
+        preferences = Preferences.model_validate({f: row[f] for f in Preferences.model_fields})
+    return UserRead(
+        id=row["id"],
+        email=row["email"],
+        display_name=row["display_name"],
+        created_at=row["created_at"],
+        preferences=preferences,
+    )
 
 
 async def replace_preferences(

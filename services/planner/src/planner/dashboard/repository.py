@@ -7,10 +7,15 @@ as one day like any other.
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Date, Integer, case, cast, func, select, tuple_
-from sqlalchemy.ext.asyncio import AsyncSession
+from psycopg import AsyncConnection
+from psycopg.rows import namedtuple_row
+from sqlalchemy import Date, Integer, bindparam, case, cast, func, select, tuple_
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.sql import Select
 
 from planner.plans.models import SCHEDULED_MINUTES, StudySession
 from planner.subjects.models import Subject
@@ -55,11 +60,11 @@ _COMPLETED_MINUTES = case(
 )
 
 
-async def range_totals(
-    session: AsyncSession, user_id: UUID, zone: str, between: tuple[datetime, datetime]
-) -> RangeTotals:
-    """Totals of the sessions starting in `between`, grouped by local day, by status and by
+def _range_totals_statement() -> Select:
+    """Totals of the sessions starting in [start, end), grouped by local day, by status and by
     subject, in one pass over the rows (`GROUPING SETS`)."""
+    user_id = bindparam("user_id")
+    zone = bindparam("zone")
     sessions = (
         select(
             _local_day(zone).label("day"),
@@ -71,12 +76,12 @@ async def range_totals(
         .where(
             StudySession.user_id == user_id,
             StudySession.active,
-            StudySession.starts_at >= between[0],
-            StudySession.starts_at < between[1],
+            StudySession.starts_at >= bindparam("start"),
+            StudySession.starts_at < bindparam("end"),
         )
         .subquery("sessions")
     )
-    statement = (
+    return (
         select(
             sessions.c.day,
             sessions.c.status,
@@ -99,10 +104,59 @@ async def range_totals(
             )
         )
     )
+
+
+def _streak_statement() -> Select:
+    """Consecutive local days with a completed session, ending today or, while nothing is
+    completed yet today, yesterday; `until` is the end of today. Gaps and islands: on
+    consecutive days, newest first, `day + row_number` stays the same."""
+    completed_days = (
+        select(_local_day(bindparam("zone")).label("day"))
+        .where(
+            StudySession.user_id == bindparam("user_id"),
+            StudySession.active,
+            StudySession.status == "completed",
+            StudySession.starts_at < bindparam("until"),
+        )
+        .distinct()
+        .cte("completed_days")
+    )
+    island = completed_days.c.day + func.row_number().over(
+        order_by=completed_days.c.day.desc()
+    ).cast(Integer)
+    ranked = select(island.label("island")).subquery("ranked")
+    latest = select(func.max(completed_days.c.day)).scalar_subquery()
+    return (
+        select(func.count())
+        .select_from(ranked)
+        .where(ranked.c.island == latest + 1, latest >= bindparam("yesterday", type_=Date))
+    )
+
+
+@cache
+def _compiled(build: Any) -> tuple[str, dict[str, Any]]:
+    """A statement's SQL for psycopg, compiled once, and its constant parameters."""
+    compiled = build().compile(dialect=postgresql.psycopg.dialect())
+    constants = {k: v for k, v in compiled.params.items() if v is not None}
+    return str(compiled), constants
+
+
+async def _execute(connection: AsyncConnection, build: Any, params: dict[str, Any]) -> list:
+    sql, constants = _compiled(build)
+    cursor = connection.cursor(row_factory=namedtuple_row)
+    await cursor.execute(sql, constants | params)
+    return await cursor.fetchall()
+
+
+async def range_totals(
+    connection: AsyncConnection, user_id: UUID, zone: str, between: tuple[datetime, datetime]
+) -> RangeTotals:
+    """Totals of the sessions starting in `between`, by local day, status and subject."""
+    params = {"user_id": user_id, "zone": zone, "start": between[0], "end": between[1]}
     by_day: dict[date, Totals] = {}
     by_status: dict[str, Totals] = {}
     by_subject: list[SubjectTotals] = []
-    for row in await session.execute(statement):
+    for row in await _execute(connection, _range_totals_statement, params):
         totals = Totals(int(row.planned_minutes), int(row.completed_minutes), row.sessions)
         if not row.no_day:
             by_day[row.day] = totals
@@ -114,30 +168,14 @@ async def range_totals(
 
 
 async def streak_days(
-    session: AsyncSession, user_id: UUID, zone: str, today: date, until: datetime
+    connection: AsyncConnection, user_id: UUID, zone: str, today: date, until: datetime
 ) -> int:
-    """Consecutive local days with a completed session, ending today or, while nothing is
-    completed yet today, yesterday; `until` is the end of today. Gaps and islands: on
-    consecutive days, newest first, `day + row_number` stays the same."""
-    completed_days = (
-        select(_local_day(zone).label("day"))
-        .where(
-            StudySession.user_id == user_id,
-            StudySession.active,
-            StudySession.status == "completed",
-            StudySession.starts_at < until,
-        )
-        .distinct()
-        .cte("completed_days")
-    )
-    island = completed_days.c.day + func.row_number().over(
-        order_by=completed_days.c.day.desc()
-    ).cast(Integer)
-    ranked = select(island.label("island")).subquery("ranked")
-    latest = select(func.max(completed_days.c.day)).scalar_subquery()
-    statement = (
-        select(func.count())
-        .select_from(ranked)
-        .where(ranked.c.island == latest + 1, latest >= today - timedelta(days=1))
-    )
-    return await session.scalar(statement) or 0
+    """The streak of local days with a completed session that ends today or yesterday."""
+    params = {
+        "user_id": user_id,
+        "zone": zone,
+        "until": until,
+        "yesterday": today - timedelta(days=1),
+    }
+    rows = await _execute(connection, _streak_statement, params)
+    return rows[0][0] or 0

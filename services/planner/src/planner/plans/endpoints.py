@@ -6,7 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 
-from planner.deps import CurrentUser, Now, SessionDep
+from planner.deps import CurrentUser, Now, ReadsDep, SessionDep
 from planner.plans import service
 from planner.plans.schemas import (
     PlanCreate,
@@ -60,9 +60,9 @@ async def create_plan(
 
 
 @plans_router.get("/current", responses=documented_problems(401, 404))
-async def get_current_plan(user_id: CurrentUser, session: SessionDep, now: Now) -> PlanWithSessions:
+async def get_current_plan(user_id: CurrentUser, reads: ReadsDep, now: Now) -> PlanWithSessions:
     """The active plan whose week contains today in the user's time zone."""
-    return PlanWithSessions.model_validate(await service.current(session, user_id, now))
+    return await service.read_current(reads, user_id, now)
 
 
 @plans_router.post(
@@ -92,18 +92,15 @@ async def get_plan(user_id: CurrentUser, session: SessionDep, plan_id: UUID) -> 
 @sessions_router.get("", responses=documented_problems(401, 422))
 async def list_sessions(
     user_id: CurrentUser,
-    session: SessionDep,
+    reads: ReadsDep,
     now: Now,
     week: Literal["current", "all"] = "current",
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> SessionPage:
     """Sessions of the user's active plans by start time: this week's, or all."""
-    sessions, next_cursor = await service.list_sessions(
-        session, user_id, week=week, now=now, limit=limit, cursor=cursor
-    )
-    return SessionPage(
-        items=[SessionRead.model_validate(s) for s in sessions], next_cursor=next_cursor
+    return await service.read_sessions(
+        reads, user_id, week=week, now=now, limit=limit, cursor=cursor
     )
 
 

@@ -2,8 +2,11 @@
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
+from typing import Any
 from uuid import UUID
 
+from psycopg import AsyncConnection
+from psycopg.rows import dict_row
 from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -187,3 +190,82 @@ async def flush(session: AsyncSession) -> None:
         if constraint == NO_OVERLAP_CONSTRAINT:
             raise Overlap from exc
         raise
+
+
+# Reads on a read connection (autocommit, no ORM): the hot reads of the app, each one round trip.
+
+SESSION_COLUMNS = (
+    "id",
+    "plan_id",
+    "subject_id",
+    "title",
+    "starts_at",
+    "ends_at",
+    "status",
+    "source",
+    "notes",
+    "actual_minutes",
+    "completed_at",
+    "rationale",
+    "created_at",
+    "updated_at",
+)
+PLAN_COLUMNS = ("id", "week_start", "source", "status", "generation_id", "title", "created_at")
+_SESSIONS = ", ".join(SESSION_COLUMNS)
+_RANGE = " AND starts_at >= %(start)s AND starts_at < %(end)s"
+_AFTER = " AND (starts_at, id) > (%(after_key)s, %(after_id)s)"
+
+
+async def read_sessions(
+    connection: AsyncConnection,
+    user_id: UUID,
+    *,
+    between: tuple[datetime, datetime] | None,
+    limit: int,
+    after: Position | None,
+) -> list[dict[str, Any]]:
+    """`list_sessions` as rows: the same filter, order and index."""
+    # Only fixed column names and fragments are joined in; every value is a bound parameter.
+    query = f"SELECT {_SESSIONS} FROM study_sessions WHERE user_id = %(user_id)s AND active"  # noqa: S608
+    params: dict[str, Any] = {"user_id": user_id, "limit": limit}
+    if between is not None:
+        query += _RANGE
+        params |= {"start": between[0], "end": between[1]}
+    if after is not None:
+        query += _AFTER
+        params |= {"after_key": after.key, "after_id": after.id}
+    cursor = connection.cursor(row_factory=dict_row)
+    await cursor.execute(query + " ORDER BY starts_at, id LIMIT %(limit)s", params)
+    return await cursor.fetchall()
+
+
+_CURRENT_PLAN = (
+    "SELECT "  # noqa: S608 - fixed column names; every value is a bound parameter
+    + ", ".join(f"p.{c} AS plan__{c}" for c in PLAN_COLUMNS)
+    + ", "
+    + ", ".join(f"s.{c}" for c in SESSION_COLUMNS)
+    + """
+    FROM (SELECT * FROM study_plans
+          WHERE user_id = %(user_id)s AND status = 'active'
+            AND week_start <= %(today)s AND week_start > %(week_before)s
+          ORDER BY week_start DESC LIMIT 1) AS p
+    LEFT JOIN study_sessions AS s ON s.plan_id = p.id
+    ORDER BY s.starts_at
+"""
+)
+
+
+async def read_current_plan(
+    connection: AsyncConnection, user_id: UUID, today: date
+) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+    """`current_plan` as rows, plan and sessions in one statement: the plan's columns and its
+    sessions (by start), or None."""
+    cursor = connection.cursor(row_factory=dict_row)
+    params = {"user_id": user_id, "today": today, "week_before": today - WEEK}
+    await cursor.execute(_CURRENT_PLAN, params)
+    rows = await cursor.fetchall()
+    if not rows:
+        return None
+    plan = {c: rows[0][f"plan__{c}"] for c in PLAN_COLUMNS}
+    sessions = [{c: row[c] for c in SESSION_COLUMNS} for row in rows if row["id"] is not None]
+    return plan, sessions

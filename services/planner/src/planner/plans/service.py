@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 from uuid import UUID
 
+from psycopg import AsyncConnection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from planner.errors import (
@@ -28,11 +29,21 @@ from planner.plans.domain import (
     minutes_between,
 )
 from planner.plans.models import StudyPlan, StudySession
-from planner.plans.schemas import PlanCreate, SessionInput, SessionUpdate, check_range
+from planner.plans.schemas import (
+    PlanCreate,
+    PlanWithSessions,
+    SessionInput,
+    SessionPage,
+    SessionRead,
+    SessionUpdate,
+    check_range,
+)
 from planner.subjects import service as subjects
 from planner.users import service as users
+from planner.users.domain import DAY, WEEK
 from schediora_contracts.common import PlannedSession
 from schediora_runtime.pagination import Position, decode_cursor, encode_cursor
+from schediora_runtime.reads import Reads
 
 OVERLAP = "The session overlaps another of your sessions."
 
@@ -51,6 +62,61 @@ async def current(session: AsyncSession, user_id: UUID, now: datetime) -> StudyP
     if plan is None:
         raise NoCurrentPlan("There is no active plan for the current week.")
     return plan
+
+
+async def read_current(reads: Reads, user_id: UUID, now: datetime) -> PlanWithSessions:
+    """`current` for the API, read without a transaction: calendar, then plan and sessions."""
+
+    async def read(connection: AsyncConnection) -> PlanWithSessions:
+        today = (await users.read_calendar(connection, user_id)).today(now)
+        found = await repository.read_current_plan(connection, user_id, today)
+        if found is None:
+            raise NoCurrentPlan("There is no active plan for the current week.")
+        plan, rows = found
+        sessions = [_session_read(row) for row in rows]
+        return PlanWithSessions(
+            **plan,
+            week_end=plan["week_start"] + WEEK - DAY,
+            session_count=len(sessions),
+            total_minutes=sum(item.duration_minutes for item in sessions),
+            sessions=sessions,
+        )
+
+    return await reads.run(read)
+
+
+async def read_sessions(
+    reads: Reads,
+    user_id: UUID,
+    *,
+    week: Literal["current", "all"],
+    now: datetime,
+    limit: int,
+    cursor: str | None,
+) -> SessionPage:
+    """`list_sessions` for the API, read without a transaction."""
+    after = decode_cursor(cursor) if cursor is not None else None
+
+    async def read(connection: AsyncConnection) -> Sequence[dict[str, Any]]:
+        between = None
+        if week == "current":
+            user_calendar = await users.read_calendar(connection, user_id)
+            between = user_calendar.window(user_calendar.current_week(now))
+        return await repository.read_sessions(
+            connection, user_id, between=between, limit=limit + 1, after=after
+        )
+
+    rows = await reads.run(read)
+    page = [_session_read(row) for row in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        next_cursor = encode_cursor(Position(page[-1].starts_at, page[-1].id))
+    return SessionPage(items=page, next_cursor=next_cursor)
+
+
+def _session_read(row: dict[str, Any]) -> SessionRead:
+    duration = minutes_between(row["starts_at"], row["ends_at"])
+    return SessionRead.model_validate(row | {"duration_minutes": duration})
 
 
 async def active_for_week(

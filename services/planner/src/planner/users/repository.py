@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from psycopg import AsyncConnection
 from sqlalchemy import or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +27,16 @@ async def calendar_fields(session: AsyncSession, user_id: UUID) -> tuple[str, st
         )
     ).first()
     return None if row is None else (row.timezone, row.week_starts_on)
+
+
+async def read_calendar_fields(
+    connection: AsyncConnection, user_id: UUID
+) -> tuple[str, str] | None:
+    """`calendar_fields` on a read connection (no transaction, no ORM)."""
+    cursor = await connection.execute(
+        "SELECT timezone, week_starts_on FROM users WHERE id = %s", (user_id,)
+    )
+    return await cursor.fetchone()
 
 
 async def ensure(session: AsyncSession, user_id: UUID) -> None:

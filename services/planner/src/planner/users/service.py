@@ -3,6 +3,7 @@
 from datetime import datetime
 from uuid import UUID
 
+from psycopg import AsyncConnection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from planner.users import repository
@@ -54,6 +55,14 @@ def calendar_of(user: PlannerUser | None) -> Calendar:
 async def calendar(session: AsyncSession, user_id: UUID) -> Calendar:
     """The user's time zone and first weekday; UTC and Monday until they have set them."""
     fields = await repository.calendar_fields(session, user_id)
+    if fields is None:
+        return Calendar()
+    return Calendar(*fields)
+
+
+async def read_calendar(connection: AsyncConnection, user_id: UUID) -> Calendar:
+    """`calendar` on a read connection, for reads that need no transaction."""
+    fields = await repository.read_calendar_fields(connection, user_id)
     if fields is None:
         return Calendar()
     return Calendar(*fields)
