@@ -41,6 +41,7 @@ run: db ## Install, migrate and start gateway, auth, planner and ai (Ctrl-C stop
 	@echo "  planner  http://127.0.0.1:8002/health/ready"
 	@echo "  ai       http://127.0.0.1:8003/health/ready"
 	@echo "  health   curl http://127.0.0.1:8000/api/v1/health/ready"
+	@if [ -z "$$SMTP_HOST" ]; then echo "  mail     printed below by the development mail catcher (SMTP 127.0.0.1:1025)"; else echo "  mail     sent to $$SMTP_HOST:$${SMTP_PORT:-1025}"; fi
 	@echo ""
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 

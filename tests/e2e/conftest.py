@@ -5,6 +5,7 @@ import asyncio
 import aio_pika
 import pytest
 
+from schediora_runtime.devmail import MailCatcher
 from schediora_runtime.devstack import Stack
 
 from .otlp import OtlpReceiver
@@ -19,13 +20,25 @@ def otlp():
 
 
 @pytest.fixture(scope="module")
-def stack(test_database, otlp, tmp_path_factory):
+def mailbox():
+    """The SMTP server auth sends the stack's mails to (a real one, in process)."""
+    catcher = MailCatcher()
+    catcher.start()
+    yield catcher
+    catcher.stop()
+
+
+@pytest.fixture(scope="module")
+def stack(test_database, otlp, mailbox, tmp_path_factory):
     stack = Stack(
         tmp_path_factory.mktemp("e2e-logs"),
         extra_env={
             "OTEL_TRACES_EXPORTER": "otlp",
             "OTEL_EXPORTER_OTLP_ENDPOINT": otlp.endpoint,
             "OTEL_BSP_SCHEDULE_DELAY": "100",
+            "SMTP_HOST": mailbox.host,
+            "SMTP_PORT": str(mailbox.port),
+            "MAIL_POLL_INTERVAL_SECONDS": "0.2",
         },
     )
     try:

@@ -9,6 +9,8 @@ from schediora_contracts import (
     PlanGenerationFailed,
     PlanGenerationStarted,
     PlanRequested,
+    SessionsRevoked,
+    UserDeleted,
     UserPreferencesUpdated,
     UserRegistered,
 )
@@ -93,4 +95,6 @@ EXAMPLES: list[Event] = [
     PlanGenerationFailed(
         job_id=JOB, user_id=USER, code="no_available_time", message="Nothing fits", failed_at=NOW
     ),
+    SessionsRevoked(user_id=USER, session_ids=(JOB,), reason="logout", revoked_at=NOW),
+    UserDeleted(user_id=USER, deleted_at=NOW),
 ]

@@ -19,8 +19,12 @@ from auth.main import create_app
 from auth.settings import Settings
 from auth.signing.keys import private_pem
 from schediora_runtime import testing
+from schediora_runtime.devmail import MailCatcher
 
 SIGNING_KEY = Ed25519PrivateKey.generate()
+
+MAILBOX = MailCatcher()
+"""A real SMTP server in process, where every auth app of the test session sends its mails."""
 
 # argon2-cffi's CHEAPEST profile ("only for testing!"): only the Argon2-parameter, timing and
 # DoS tests hash with real parameters (auth README: Passwords).
@@ -41,6 +45,9 @@ def make_settings(**overrides) -> Settings:
         "log_json": False,
         "environment": "test",
         "jwt_signing_key": private_pem(SIGNING_KEY).decode(),
+        "smtp_host": MAILBOX.host,
+        "smtp_port": MAILBOX.port,
+        "mail_poll_interval_seconds": 0.1,
         **CHEAP_HASHING,
     } | overrides
     return Settings(**values)
@@ -66,10 +73,11 @@ class MovableClock:
 
 @asynccontextmanager
 async def running(
-    settings: Settings, clock: Clock = utc_now
+    settings: Settings, clock: Clock = utc_now, *, mail_worker: bool = False
 ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    """The app through its lifespan and a client that speaks to it in process."""
-    app = create_app(settings, clock=clock)
+    """The app through its lifespan and a client that speaks to it in process; with
+    `mail_worker`, it sends queued mails to `MAILBOX` (tests of mail ask for it)."""
+    app = create_app(settings, clock=clock, mail_worker=mail_worker)
     sink = testing.unique_name("auth-sink")
     try:
         async with LifespanManager(app, startup_timeout=30) as manager:
@@ -98,6 +106,13 @@ async def _bind_sink(settings: Settings, name: str) -> None:
         await queue.bind(settings.events_exchange, routing_key="#")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def mailbox() -> MailCatcher:
+    MAILBOX.start()
+    yield MAILBOX
+    MAILBOX.stop()
+
+
 @pytest.fixture
 def clock() -> MovableClock:
     return MovableClock()
@@ -109,8 +124,11 @@ def settings(test_database) -> Settings:
 
 
 @pytest.fixture
-async def app_and_client(settings, clock) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    async with running(settings, clock) as both:
+async def app_and_client(
+    request, settings, clock
+) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    mail_worker = request.node.get_closest_marker("mail") is not None
+    async with running(settings, clock, mail_worker=mail_worker) as both:
         yield both
 
 

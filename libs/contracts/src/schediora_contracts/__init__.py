@@ -8,14 +8,18 @@ from schediora_contracts.events import (
     PlanGenerationFailed,
     PlanGenerationStarted,
     PlanRequested,
+    SessionsRevoked,
     UnknownEvent,
+    UserDeleted,
     UserPreferencesUpdated,
     UserRegistered,
     payload_model,
 )
+from schediora_contracts.limits import ACCESS_TOKEN_MAX_TTL_SECONDS
 from schediora_contracts.problems import PROBLEM_MEDIA_TYPE, Problem, ProblemFieldError
 
 __all__ = [
+    "ACCESS_TOKEN_MAX_TTL_SECONDS",
     "EVENT_TYPES",
     "PROBLEM_MEDIA_TYPE",
     "Event",
@@ -26,7 +30,9 @@ __all__ = [
     "PlanRequested",
     "Problem",
     "ProblemFieldError",
+    "SessionsRevoked",
     "UnknownEvent",
+    "UserDeleted",
     "UserPreferencesUpdated",
     "UserRegistered",
     "payload_model",

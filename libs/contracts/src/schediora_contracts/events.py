@@ -119,6 +119,34 @@ class PlanGenerationFailed(Event):
     failed_at: AwareDatetime
 
 
+class SessionsRevoked(Event):
+    """Sessions (refresh-token families, the `sid` of access tokens) that ended before their
+    time: every access token carrying one of these ids is refused from now on."""
+
+    event_type: ClassVar[str] = "auth.sessions_revoked"
+    version: ClassVar[int] = 1
+    aggregate: ClassVar[str] = "user_id"
+
+    user_id: UUID
+    session_ids: tuple[UUID, ...] = Field(min_length=1)
+    reason: Literal[
+        "logout", "refresh_token_reuse", "password_changed", "password_reset", "logout_all"
+    ]
+    revoked_at: AwareDatetime
+
+
+class UserDeleted(Event):
+    """The account is gone: every token of the user is refused, every service erases the
+    user's data, and nothing may be written for the user afterwards."""
+
+    event_type: ClassVar[str] = "auth.user_deleted"
+    version: ClassVar[int] = 1
+    aggregate: ClassVar[str] = "user_id"
+
+    user_id: UUID
+    deleted_at: AwareDatetime
+
+
 EVENT_TYPES: dict[tuple[str, int], type[Event]] = {
     (event.event_type, event.version): event
     for event in (
@@ -128,6 +156,8 @@ EVENT_TYPES: dict[tuple[str, int], type[Event]] = {
         PlanGenerationStarted,
         PlanGenerated,
         PlanGenerationFailed,
+        SessionsRevoked,
+        UserDeleted,
     )
 }
 """Every known (type, version) and its payload model: the registry consumers decode with."""

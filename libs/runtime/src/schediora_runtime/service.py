@@ -21,6 +21,7 @@ from schediora_runtime.middleware import install_request_context
 from schediora_runtime.problems import install_problem_handlers
 from schediora_runtime.reads import Reads
 from schediora_runtime.security import TokenVerifier
+from schediora_runtime.security.revocation import VIEW_KEY, RevocationList, RevocationRefresher
 from schediora_runtime.settings import ServiceSettings
 from schediora_runtime.storable import refuse_unstorable_parameters
 from schediora_runtime.tracing import (
@@ -48,6 +49,7 @@ class ServiceRuntime:
         processed_events: Table | None,
         subscriptions: Subscriptions,
         workers: Sequence[Worker] = (),
+        revocations: Table | None = None,
     ):
         self.settings = settings
         self.workers = workers
@@ -72,9 +74,25 @@ class ServiceRuntime:
             if outbox is not None
             else None
         )
-        self.sessionmaker = create_sessionmaker(
-            self.engine, **({WAKE_RELAY_KEY: self.relay.wake} if self.relay else {})
+        # Revoked sessions: a view the request path checks, fed by commits and the table.
+        self.revocations = RevocationList() if revocations is not None else None
+        info: dict[str, object] = {}
+        if self.relay is not None:
+            info[WAKE_RELAY_KEY] = self.relay.wake
+        if self.revocations is not None:
+            info[VIEW_KEY] = self.revocations
+        self.sessionmaker = create_sessionmaker(self.engine, **info)
+        self.revocation_refresher = (
+            RevocationRefresher(
+                revocations,
+                self.sessionmaker,
+                self.revocations,
+                interval_seconds=settings.revocation_refresh_seconds,
+            )
+            if revocations is not None and self.revocations is not None
+            else None
         )
+        self._refresher_task: asyncio.Task[None] | None = None
         self.consumer = None
         if subscriptions and processed_events is None:
             raise ValueError("a service that consumes events needs a processed_events table")
@@ -90,6 +108,15 @@ class ServiceRuntime:
 
     async def start(self) -> None:
         await self.reads.open()
+        if self.revocation_refresher is not None:
+            # A fresh process rebuilds its view from the table before it serves a request.
+            try:
+                await self.revocation_refresher.refresh()
+            except Exception:
+                logger.warning("loading the revocation list failed; retrying", exc_info=True)
+            self._refresher_task = asyncio.create_task(
+                self.revocation_refresher.run(), name="revocations"
+            )
         await self.broker.start()
         if self.consumer is not None:
             self._housekeeping = asyncio.create_task(self._purge_processed_events_hourly())
@@ -107,6 +134,9 @@ class ServiceRuntime:
         for task in self._worker_tasks:
             task.cancel()
         await asyncio.gather(*self._worker_tasks, return_exceptions=True)
+        if self._refresher_task is not None:
+            self._refresher_task.cancel()
+            await asyncio.gather(self._refresher_task, return_exceptions=True)
         if self.consumer is not None:
             self._housekeeping.cancel()
             await asyncio.gather(self._housekeeping, return_exceptions=True)
@@ -166,11 +196,13 @@ def create_service_app(
     subscriptions: Subscriptions | None = None,
     token_verifier: TokenVerifier | None = None,
     workers: Sequence[Worker] = (),
+    revocations: Table | None = None,
 ) -> FastAPI:
     """A FastAPI app with logs, tracing, request ids, problem+json, health and messaging wired.
 
     Access tokens are verified against auth's JWKS (`settings.auth_jwks_url`) unless the caller
     passes its own `token_verifier` (auth does, with its own keys); the caller then closes it.
+    With a `revocations` table, tokens of revoked sessions are refused (security/revocation.py).
     """
     configure_logging(settings.service_name, settings.log_level, json=settings.log_json)
     configure_tracing(settings.service_name)
@@ -185,8 +217,10 @@ def create_service_app(
                 processed_events=processed_events,
                 subscriptions=subscriptions or {},
                 workers=workers,
+                revocations=revocations,
             )
             app.state.runtime = runtime
+            app.state.revocations = runtime.revocations
             app.state.health_checks = {
                 "database": runtime.database_ready,
                 "broker": runtime.broker_ready,

@@ -63,6 +63,13 @@ class ServiceSettings(BaseServiceSettings):
     )
     jwks_timeout_seconds: float = Field(default=2.0, gt=0)
     jwks_cache_seconds: float = Field(default=300.0, ge=0)
+    revocation_refresh_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=10,
+        description="How often the revocation list is reloaded from the table (other replicas' "
+        "revocations reach this one within it).",
+    )
 
     @field_validator("database_url", mode="before")
     @classmethod

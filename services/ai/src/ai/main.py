@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from ai.db import outbox, processed_events
+from ai.db import outbox, processed_events, revocations
 from ai.feedback.endpoints import router as feedback_router
 from ai.generations.endpoints import router as generations_router
 from ai.messaging import subscriptions
@@ -28,4 +28,5 @@ def create_app(
         processed_events=processed_events,
         subscriptions=subscriptions(provider_from(settings)),
         token_verifier=token_verifier,
+        revocations=revocations,
     )

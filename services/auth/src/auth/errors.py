@@ -59,3 +59,22 @@ class ServerBusy(ProblemError):
 
     def headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.retry_after_seconds)}
+
+
+class WrongPassword(RecordedFailure):
+    status = 400
+    code = "wrong_password"
+    title = "Wrong password"
+
+    def __init__(self) -> None:
+        super().__init__("The current password is incorrect.")
+
+
+class InvalidMailedToken(ProblemError):
+    status = 400
+    code = "invalid_token"
+    title = "Invalid token"
+
+    def __init__(self) -> None:
+        # One answer for unknown, spent and expired: the reason is not the client's business.
+        super().__init__("The link is invalid, already used or expired.")

@@ -2,8 +2,12 @@
 
 from fastapi import FastAPI
 
+from auth.accounts.endpoints import auth_router as accounts_auth_router
+from auth.accounts.endpoints import users_router as accounts_users_router
 from auth.context import Clock, build_context, utc_now
-from auth.db import outbox
+from auth.db import outbox, revocations
+from auth.mail.smtp import Mailer
+from auth.mail.workers import mail_delivery
 from auth.messaging import SUBSCRIPTIONS
 from auth.models import load_models
 from auth.sessions.endpoints import router as sessions_router
@@ -13,7 +17,10 @@ from schediora_runtime.security import StaticJwks, TokenVerifier
 from schediora_runtime.service import create_service_app
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, clock: Clock = utc_now, mail_worker: bool = True
+) -> FastAPI:
+    """`mail_worker=False` leaves queued mails unsent (a test then drains the queue itself)."""
     load_models()
     settings = settings or Settings()
     # Loads (in development: creates) the signing key; production refuses to start without one.
@@ -27,11 +34,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     app = create_service_app(
         settings,
         title="Schediora auth",
-        description="Identity: accounts, tokens, profile and onboarding preferences.",
-        routers=[sessions_router, users_router],
+        description="Identity: accounts, tokens, profile, preferences, account mails.",
+        routers=[sessions_router, users_router, accounts_auth_router, accounts_users_router],
         outbox=outbox,
         subscriptions=SUBSCRIPTIONS,
         token_verifier=verifier,
+        revocations=revocations,
+        workers=[mail_delivery(context, Mailer(settings))] if mail_worker else [],
     )
     app.state.auth = context
     return app

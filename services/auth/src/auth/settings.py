@@ -1,10 +1,11 @@
 """The auth service's settings, read from the environment (README.md lists every variable)."""
 
 from pathlib import Path
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import Field, PostgresDsn, SecretStr, model_validator
 
+from schediora_contracts import ACCESS_TOKEN_MAX_TTL_SECONDS
 from schediora_runtime.settings import ServiceSettings
 
 DEVELOPMENT_KEY_FILE = Path(__file__).resolve().parents[2] / "var" / "auth-signing-key.pem"
@@ -27,7 +28,9 @@ class Settings(ServiceSettings):
     database_schema: str = "auth"
 
     # Tokens (docs/api.md: Auth). The signing key is an Ed25519 private key in PEM (PKCS#8).
-    access_token_ttl_seconds: int = Field(default=900, ge=30, le=900)
+    access_token_ttl_seconds: int = Field(
+        default=ACCESS_TOKEN_MAX_TTL_SECONDS, ge=30, le=ACCESS_TOKEN_MAX_TTL_SECONDS
+    )
     refresh_token_ttl_seconds: int = Field(
         default=30 * 86_400, ge=60, description="Absolute lifetime of a refresh-token family."
     )
@@ -75,6 +78,38 @@ class Settings(ServiceSettings):
         description="Proxies in front of auth that append to X-Forwarded-For (the gateway: 1; "
         "gateway behind an ingress: 2; 0 ignores the header).",
     )
+
+    # Account mails (README.md: "Accounts and mail"): SMTP, the app's links, token lifetimes.
+    smtp_host: str = Field(
+        default="127.0.0.1",
+        description="The SMTP server; `make run` starts a development mail catcher on "
+        "127.0.0.1:1025 when SMTP_HOST is not set.",
+    )
+    smtp_port: int = Field(default=1025, ge=1, le=65535)
+    smtp_from: str = "Schediora <no-reply@schediora.invalid>"
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_tls: Literal["none", "starttls", "tls"] = Field(
+        default="none", description="none: plain SMTP; starttls: upgrade; tls: implicit TLS."
+    )
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    app_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Where the app opens links: <APP_BASE_URL>/verify-email?token=... and "
+        "/reset-password?token=...",
+    )
+    reset_token_ttl_seconds: int = Field(default=3600, ge=60)
+    verification_token_ttl_seconds: int = Field(default=7 * 86_400, ge=60)
+    mail_poll_interval_seconds: float = Field(default=1.0, gt=0)
+    mail_retry_max_seconds: float = Field(
+        default=30.0, gt=0, description="Longest wait between two attempts at one mail."
+    )
+    mail_give_up_seconds: int = Field(
+        default=86_400, ge=60, description="A mail not delivered for this long is dropped."
+    )
+    forgot_per_email: int = Field(default=5, ge=1)
+    forgot_per_address: int = Field(default=20, ge=1)
+    forgot_window_seconds: int = Field(default=3600, ge=1)
 
     @model_validator(mode="after")
     def _production_hashes_are_strong(self) -> Self:

@@ -24,7 +24,14 @@ async def test_registration_answers_201_with_the_user_and_a_token_pair(client):
     body = response.json()
     assert set(body) == {"user", "tokens"}
     user = body["user"]
-    assert set(user) == {"id", "email", "display_name", "created_at", "preferences"}
+    assert set(user) == {
+        "id",
+        "email",
+        "display_name",
+        "email_verified",
+        "created_at",
+        "preferences",
+    }
     uuid.UUID(user["id"])
     assert (user["email"], user["display_name"], user["preferences"]) == (email, "Ada", None)
     assert user["created_at"].endswith("Z")

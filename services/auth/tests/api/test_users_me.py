@@ -69,7 +69,14 @@ async def test_me_answers_the_profile_with_null_preferences_until_set(client):
     response = await client.get(URL, headers=account.bearer)
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"id", "email", "display_name", "created_at", "preferences"}
+    assert set(body) == {
+        "id",
+        "email",
+        "display_name",
+        "email_verified",
+        "created_at",
+        "preferences",
+    }
     assert body["id"] == str(account.id)
     assert (body["email"], body["display_name"], body["preferences"]) == (
         account.email,

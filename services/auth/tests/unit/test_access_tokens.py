@@ -25,11 +25,12 @@ def _signer(ttl: int = 900) -> AccessTokenSigner:
 
 
 def test_header_and_claims_follow_the_shared_token_format():
-    signer, user_id = _signer(), uuid.uuid4()
-    token = signer.issue(user_id, datetime.now(UTC))
+    signer, user_id, session_id = _signer(), uuid.uuid4(), uuid.uuid4()
+    token = signer.issue(user_id, datetime.now(UTC), session_id)
     assert _segment(token, 0) == {"alg": "EdDSA", "kid": signer.keys.kid, "typ": "at+jwt"}
     claims = _segment(token, 1)
-    assert set(claims) == {"iss", "aud", "sub", "iat", "exp", "jti"}
+    assert set(claims) == {"iss", "aud", "sub", "iat", "exp", "jti", "sid"}
+    assert claims["sid"] == str(session_id)
     assert (claims["iss"], claims["aud"], claims["sub"]) == (
         "schediora-auth",
         "schediora-api",
@@ -40,14 +41,18 @@ def test_header_and_claims_follow_the_shared_token_format():
 
 def test_every_token_has_its_own_jti():
     signer, now = _signer(), datetime.now(UTC)
-    assert len({_segment(signer.issue(uuid.uuid4(), now), 1)["jti"] for _ in range(50)}) == 50
+    assert (
+        len({_segment(signer.issue(uuid.uuid4(), now, uuid.uuid4()), 1)["jti"] for _ in range(50)})
+        == 50
+    )
 
 
 async def test_the_shared_verifier_accepts_them():
-    signer, user_id = _signer(), uuid.uuid4()
+    signer, user_id, session_id = _signer(), uuid.uuid4(), uuid.uuid4()
     verifier = TokenVerifier(
         StaticJwks(signer.keys.jwks()), issuer="schediora-auth", audience="schediora-api"
     )
-    claims = await verifier.verify(signer.issue(user_id, datetime.now(UTC)))
+    claims = await verifier.verify(signer.issue(user_id, datetime.now(UTC), session_id))
     assert claims.user_id == user_id
+    assert claims.session_id == session_id
     assert (claims.expires_at - claims.issued_at).total_seconds() == 900

@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 
 from planner.dashboard.endpoints import router as dashboard_router
-from planner.db import outbox, processed_events
+from planner.db import outbox, processed_events, revocations
 from planner.jobs.endpoints import router as jobs_router
 from planner.jobs.workers import fail_overdue_jobs
 from planner.messaging import SUBSCRIPTIONS
@@ -30,4 +30,5 @@ def create_app(
         subscriptions=SUBSCRIPTIONS,
         token_verifier=token_verifier,
         workers=[fail_overdue_jobs],
+        revocations=revocations,
     )

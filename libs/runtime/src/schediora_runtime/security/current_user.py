@@ -1,5 +1,6 @@
 """`CurrentUser`: the user id of a verified bearer token, or the same 401 for every failure."""
 
+import logging
 from typing import Annotated
 from uuid import UUID
 
@@ -7,7 +8,10 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from schediora_runtime.problems import ProblemError
+from schediora_runtime.security.revocation import RevocationList
 from schediora_runtime.security.verifier import AccessClaims, InvalidToken, TokenVerifier
+
+logger = logging.getLogger(__name__)
 
 # Only the Authorization header carries tokens: never a query parameter or cookie (RFC 6750
 # §5.3; tokens in URLs end up in logs). Also declares the bearer scheme in the OpenAPI document.
@@ -43,9 +47,16 @@ async def _claims(
         raise InvalidTokenProblem(presented=False)
     verifier: TokenVerifier = request.app.state.token_verifier
     try:
-        return await verifier.verify(credentials.credentials)
+        claims = await verifier.verify(credentials.credentials)
     except InvalidToken:
         raise InvalidTokenProblem(presented=True) from None
+    # A separate step after verification: a valid signature says nothing about a session that
+    # ended since (logout, password change, deleted account). A set lookup, no I/O.
+    revocations: RevocationList | None = getattr(request.app.state, "revocations", None)
+    if revocations is not None and revocations.is_revoked(claims):
+        logger.info("access token refused: its session was revoked")
+        raise InvalidTokenProblem(presented=True)
+    return claims
 
 
 async def _user_id(claims: Annotated[AccessClaims, Depends(_claims)]) -> UUID:

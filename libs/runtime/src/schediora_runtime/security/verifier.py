@@ -38,6 +38,8 @@ class AccessClaims:
     jti: str
     issued_at: datetime
     expires_at: datetime
+    session_id: UUID | None = None
+    """`sid`: the session (refresh-token family) the token was issued in; revoked together."""
 
 
 @dataclass(frozen=True)
@@ -204,4 +206,19 @@ def _access_claims(claims: dict[str, Any]) -> AccessClaims:
         expires_at = datetime.fromtimestamp(int(claims["exp"]), UTC)
     except (OverflowError, OSError, ValueError):
         raise InvalidToken("iat or exp out of range") from None
-    return AccessClaims(user_id=user_id, jti=jti, issued_at=issued_at, expires_at=expires_at)
+    return AccessClaims(
+        user_id=user_id,
+        jti=jti,
+        issued_at=issued_at,
+        expires_at=expires_at,
+        session_id=_session_id(claims.get("sid")),
+    )
+
+
+def _session_id(sid: Any) -> UUID | None:
+    if sid is None:
+        return None
+    try:
+        return UUID(sid)
+    except (ValueError, TypeError, AttributeError):
+        raise InvalidToken("sid is not a UUID") from None

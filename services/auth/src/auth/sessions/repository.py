@@ -1,9 +1,9 @@
 """Queries on refresh tokens; never commits."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.sessions.models import RefreshToken
@@ -32,3 +32,21 @@ async def revoke_family(session: AsyncSession, family_id: UUID, now: datetime) -
         .execution_options(synchronize_session=False)
     )
     return result.rowcount
+
+
+async def families_with_live_tokens(
+    session: AsyncSession, user_id: UUID, now: datetime, token_lifetime: timedelta
+) -> list[UUID]:
+    """Families that can still mint tokens, or minted one that may still be valid."""
+    rows = await session.scalars(
+        select(RefreshToken.family_id)
+        .where(
+            RefreshToken.user_id == user_id,
+            or_(
+                (RefreshToken.revoked_at.is_(None)) & (RefreshToken.expires_at > now),
+                RefreshToken.created_at > now - token_lifetime,
+            ),
+        )
+        .distinct()
+    )
+    return list(rows)

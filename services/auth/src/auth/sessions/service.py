@@ -9,12 +9,15 @@ import logging
 import secrets
 import uuid
 from datetime import datetime, timedelta
+from typing import Literal
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.context import AuthContext
+from auth.db import outbox, revocations
 from auth.errors import EmailTaken, InvalidCredentials, InvalidRefreshToken, TooManyAttempts
+from auth.mail import service as mail
 from auth.sessions import repository
 from auth.sessions.models import RefreshToken
 from auth.sessions.schemas import Registered, TokenPair
@@ -22,6 +25,9 @@ from auth.throttling import service as throttling
 from auth.throttling.service import Rules
 from auth.users import repository as users
 from auth.users import service as accounts
+from schediora_contracts import ACCESS_TOKEN_MAX_TTL_SECONDS, SessionsRevoked
+from schediora_runtime.messaging.outbox import record_event
+from schediora_runtime.security.revocation import revoke_sessions
 
 security_log = logging.getLogger("auth.security")
 
@@ -37,6 +43,54 @@ def _seconds(delta: timedelta) -> int:
     return max(0, int(delta.total_seconds()))
 
 
+RevocationReason = Literal[
+    "logout", "refresh_token_reuse", "password_changed", "password_reset", "logout_all"
+]
+
+
+async def publish_revoked(
+    session: AsyncSession,
+    user_id: UUID,
+    family_ids: list[UUID],
+    reason: RevocationReason,
+    now: datetime,
+) -> None:
+    """Refuse the sessions' access tokens here at commit, and everywhere else by the event."""
+    if not family_ids:
+        return
+    await revoke_sessions(session, revocations, user_id, family_ids, now)
+    await record_event(
+        session,
+        outbox,
+        SessionsRevoked(
+            user_id=user_id, session_ids=tuple(family_ids), reason=reason, revoked_at=now
+        ),
+        producer=accounts.PRODUCER,
+    )
+
+
+async def end_all_sessions(
+    session: AsyncSession, user_id: UUID, reason: RevocationReason, now: datetime
+) -> int:
+    """Revoke every family of the user that may still have a live access token; their count."""
+    families = await repository.families_with_live_tokens(
+        session, user_id, now, timedelta(seconds=ACCESS_TOKEN_MAX_TTL_SECONDS + 60)
+    )
+    for family_id in families:
+        await repository.revoke_family(session, family_id, now)
+    await publish_revoked(session, user_id, families, reason, now)
+    security_log.info(
+        "sessions ended",
+        extra={
+            "security_event": "sessions_ended",
+            "reason": reason,
+            "user_id": str(user_id),
+            "sessions": len(families),
+        },
+    )
+    return len(families)
+
+
 def issue_pair(
     session: AsyncSession,
     context: AuthContext,
@@ -48,6 +102,7 @@ def issue_pair(
 ) -> TokenPair:
     """A new access token and a new refresh token (of a new family unless one is given)."""
     refresh_token = secrets.token_urlsafe(REFRESH_TOKEN_BYTES)
+    family_id = family_id or uuid.uuid4()
     expires_at = family_expires_at or now + timedelta(
         seconds=context.settings.refresh_token_ttl_seconds
     )
@@ -56,14 +111,14 @@ def issue_pair(
         RefreshToken(
             id=uuid.uuid4(),
             user_id=user_id,
-            family_id=family_id or uuid.uuid4(),
+            family_id=family_id,
             token_hash=token_hash(refresh_token),
             created_at=now,
             expires_at=expires_at,
         ),
     )
     return TokenPair(
-        access_token=context.tokens.issue(user_id, now),
+        access_token=context.tokens.issue(user_id, now, family_id),
         refresh_token=refresh_token,
         expires_in=context.tokens.ttl_seconds,
         refresh_expires_in=_seconds(expires_at - now),
@@ -103,6 +158,7 @@ async def register(
             # this way is rate-limited per address instead (README.md).
             await throttling.record_failure(session, rules, checks, now)
             raise
+    mail.enqueue(session, user.id, "verify_email", now)
     security_log.info(
         "account registered", extra={"security_event": "registered", "user_id": str(user.id)}
     )
@@ -184,6 +240,7 @@ async def _rotate(
         # A spent token came back: it was stolen, or the client raced itself. Either way the
         # grant is no longer trusted, including the newest token of the family.
         revoked = await repository.revoke_family(session, token.family_id, now)
+        await publish_revoked(session, token.user_id, [token.family_id], "refresh_token_reuse", now)
         security_log.warning(
             "refresh token reuse detected: token family revoked",
             extra={
@@ -211,8 +268,10 @@ async def logout(session: AsyncSession, context: AuthContext, refresh_token: str
     """Revoke the token's family; an unknown or already revoked token is no error."""
     token = await repository.get_by_hash(session, token_hash(refresh_token))
     if token is not None:
-        revoked = await repository.revoke_family(session, token.family_id, context.clock())
+        now = context.clock()
+        revoked = await repository.revoke_family(session, token.family_id, now)
         if revoked:
+            await publish_revoked(session, token.user_id, [token.family_id], "logout", now)
             security_log.info(
                 "logged out",
                 extra={

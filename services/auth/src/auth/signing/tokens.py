@@ -16,7 +16,8 @@ class AccessTokenSigner:
         self.audience = audience
         self.ttl_seconds = ttl_seconds
 
-    def issue(self, user_id: UUID, now: datetime) -> str:
+    def issue(self, user_id: UUID, now: datetime, session_id: UUID) -> str:
+        """`session_id` (claim `sid`) is the refresh-token family: revoking it revokes this."""
         issued_at = int(now.timestamp())
         claims = {
             "iss": self.issuer,
@@ -25,6 +26,7 @@ class AccessTokenSigner:
             "iat": issued_at,
             "exp": issued_at + self.ttl_seconds,
             "jti": str(uuid.uuid4()),
+            "sid": str(session_id),
         }
         return jwt.encode(
             claims,

@@ -31,12 +31,15 @@ class Rules:
     login_address: Rule
     refresh_address: Rule
     register_address: Rule
+    forgot_email: Rule
+    forgot_address: Rule
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Rules":
         login_window = timedelta(seconds=settings.login_window_seconds)
         login_lockout = timedelta(seconds=settings.login_lockout_seconds)
         register_window = timedelta(seconds=settings.register_window_seconds)
+        forgot_window = timedelta(seconds=settings.forgot_window_seconds)
         return cls(
             login_email=Rule(
                 "login_email", settings.login_failures_per_email, login_window, login_lockout
@@ -55,11 +58,25 @@ class Rules:
                 register_window,
                 register_window,
             ),
+            # Every forgot request counts (found or not), so a lock says nothing of the email.
+            forgot_email=Rule(
+                "forgot_email", settings.forgot_per_email, forgot_window, forgot_window
+            ),
+            forgot_address=Rule(
+                "forgot_address", settings.forgot_per_address, forgot_window, forgot_window
+            ),
         )
 
     @property
     def longest(self) -> timedelta:
-        rules = (self.login_email, self.login_address, self.refresh_address, self.register_address)
+        rules = (
+            self.login_email,
+            self.login_address,
+            self.refresh_address,
+            self.register_address,
+            self.forgot_email,
+            self.forgot_address,
+        )
         return max(max(rule.window, rule.lockout) for rule in rules)
 
 

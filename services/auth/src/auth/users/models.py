@@ -20,6 +20,8 @@ class User(Base):
     display_name: Mapped[str | None] = mapped_column(String(80))
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When the user opened the verification link; NULL until then (they can use the app)."""
 
 
 # Emails are case-insensitive (docs/api.md); the database keeps that invariant under races.

@@ -35,6 +35,14 @@ async def get_for_update(session: AsyncSession, user_id: UUID) -> User | None:
     return await session.scalar(select(User).where(User.id == user_id).with_for_update())
 
 
+async def get_for_change(session: AsyncSession, user_id: UUID) -> User | None:
+    """Locks the row FOR NO KEY UPDATE: changes to one account run one at a time, while rows
+    that reference it (a mail being sent, a token) can still be added meanwhile."""
+    return await session.scalar(
+        select(User).where(User.id == user_id).with_for_update(key_share=True)
+    )
+
+
 async def get_by_email(session: AsyncSession, email: str) -> User | None:
     return await session.scalar(select(User).where(func.lower(User.email) == email.lower()))
 
@@ -53,3 +61,13 @@ async def add(session: AsyncSession, user: User) -> None:
 async def replace_preferences(session: AsyncSession, user_id: UUID, values: dict[str, Any]) -> None:
     statement = insert(OnboardingPreferences).values(user_id=user_id, **values)
     await session.execute(statement.on_conflict_do_update(index_elements=["user_id"], set_=values))
+
+
+async def get(session: AsyncSession, user_id: UUID) -> User | None:
+    return await session.get(User, user_id)
+
+
+async def delete(session: AsyncSession, user: User) -> None:
+    """Delete the account; its tokens, preferences and mails go with it (ON DELETE CASCADE)."""
+    await session.delete(user)
+    await session.flush()

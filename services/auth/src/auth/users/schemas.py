@@ -87,5 +87,9 @@ class UserRead(BaseModel):
     id: UUID
     email: str
     display_name: str | None
+    email_verified: bool = Field(
+        description="False until the link of the verification mail is opened; an unverified "
+        "user can use the app (the flag lets it nudge)."
+    )
     created_at: UtcDateTime
     preferences: Preferences | None

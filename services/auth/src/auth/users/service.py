@@ -63,6 +63,7 @@ def profile(user: User, preferences: Preferences | None = None) -> UserRead:
         id=user.id,
         email=user.email,
         display_name=user.display_name,
+        email_verified=user.email_verified_at is not None,
         created_at=user.created_at,
         preferences=preferences,
     )

@@ -5,6 +5,7 @@ from typing import Any
 from uuid import UUID
 
 from psycopg import AsyncConnection
+from sqlalchemy import delete as sql_delete
 from sqlalchemy import or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -66,3 +67,8 @@ async def replace_preferences(
 async def lock(session: AsyncSession, user_id: UUID) -> None:
     """Lock the user's row (which must exist) until the transaction ends."""
     await session.execute(select(PlannerUser.id).where(PlannerUser.id == user_id).with_for_update())
+
+
+async def delete(session: AsyncSession, user_id: UUID) -> None:
+    """Delete the user copy; every row of the user references it ON DELETE CASCADE."""
+    await session.execute(sql_delete(PlannerUser).where(PlannerUser.id == user_id))

@@ -6,10 +6,25 @@ from uuid import UUID
 from psycopg import AsyncConnection
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from planner.db import revocations
 from planner.users import repository
 from planner.users.domain import Calendar
 from planner.users.models import PlannerUser
+from schediora_contracts import UserDeleted
 from schediora_contracts.common import Preferences
+from schediora_runtime.security.revocation import record_user_deleted, user_erased
+
+
+async def erased(session: AsyncSession, user_id: UUID) -> bool:
+    """Whether auth deleted the user: then nothing is written for them any more."""
+    return await user_erased(session, revocations, user_id)
+
+
+async def erase(session: AsyncSession, event: UserDeleted) -> None:
+    """Refuse the user's tokens and delete everything the planner keeps of them: the user copy,
+    and with it (ON DELETE CASCADE) subjects, plans, sessions and jobs. Idempotent."""
+    await record_user_deleted(session, revocations, event)
+    await repository.delete(session, event.user_id)
 
 
 async def record_registration(session: AsyncSession, user_id: UUID) -> None:
