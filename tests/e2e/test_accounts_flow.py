@@ -1,4 +1,4 @@
-"""End to end through the gateway: the account lifecycle (API.md: Accounts), revocation that
+"""End to end through the gateway: the account lifecycle (docs/api.md: Accounts), revocation that
 reaches every service within 2 seconds for each of its six causes, and an account deletion
 that leaves no row of the user in any schema."""
 

@@ -101,7 +101,7 @@ class RequestContextMiddleware:
 
 
 def _request_id(headers: list[tuple[bytes, bytes]]) -> str:
-    """The client's id when it is a short token (API.md); a new one otherwise, then also
+    """The client's id when it is a short token (docs/api.md); a new one otherwise, then also
     written into the request's headers. Anything else could forge log lines."""
     for index, (name, value) in enumerate(headers):
         if name == _HEADER:

@@ -1,4 +1,4 @@
-"""The account lifecycle (API.md: Accounts): each endpoint, its codes, the mails it sends over
+"""The account lifecycle (docs/api.md: Accounts): each endpoint, its codes, the mails it sends over
 a real SMTP server, and the sessions it ends (refused by auth at once, announced by event)."""
 
 import hashlib

@@ -1,4 +1,4 @@
-"""The account lifecycle over HTTP (API.md: Accounts): password, logout-all, verification,
+"""The account lifecycle over HTTP (docs/api.md: Accounts): password, logout-all, verification,
 deletion. Paths under `/api/v1/auth` and `/api/v1/users`, as the table lists them."""
 
 from fastapi import APIRouter, Response, status

@@ -1,4 +1,4 @@
-"""API models of the account lifecycle (API.md: Accounts)."""
+"""API models of the account lifecycle (docs/api.md: Accounts)."""
 
 from typing import Annotated
 
