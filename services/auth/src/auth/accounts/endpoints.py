@@ -47,7 +47,7 @@ async def change_password(
 
 
 @users_router.delete(
-    "/me", status_code=status.HTTP_204_NO_CONTENT, responses=documented_problems(400, 401, 429)
+    "/me", status_code=status.HTTP_204_NO_CONTENT, responses=documented_problems(400, 401, 422, 429)
 )
 async def delete_account(
     body: DeleteAccountRequest, user_id: CurrentUser, session: SessionDep, auth: AuthDep

@@ -12,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auth.users.models import OnboardingPreferences, User
 
 _PROFILE = """
-    SELECT u.id, u.email, u.display_name, u.created_at, p.user_id IS NOT NULL AS has_preferences,
+    SELECT u.id, u.email, u.display_name, u.created_at,
+           u.email_verified_at IS NOT NULL AS email_verified,
+           p.user_id IS NOT NULL AS has_preferences,
            p.timezone, p.week_starts_on, p.daily_goal_minutes, p.session_minutes,
            p.break_minutes, p.availability, p.preferred_time_of_day
     FROM users u LEFT JOIN onboarding_preferences p ON p.user_id = u.id

@@ -81,6 +81,7 @@ async def get_profile(reads: Reads, user_id: UUID) -> UserRead:
         id=row["id"],
         email=row["email"],
         display_name=row["display_name"],
+        email_verified=row["email_verified"],
         created_at=row["created_at"],
         preferences=preferences,
     )
