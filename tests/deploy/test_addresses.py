@@ -28,6 +28,9 @@ ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 SERVICES = ("gateway", "auth", "planner", "ai")
 EXTERNAL_URL_FIELDS = {"openai_base_url"}
+# Addresses a person opens, not ones a service connects to: the links in account mails open the
+# app where the student is (on a developer's machine that is the loopback address).
+CLIENT_FACING_FIELDS = {"app_base_url"}
 # Settings fields a service has (from the shared base) and never uses: auth verifies access
 # tokens with its own keys (auth.main hands the app its own TokenVerifier), not through a JWKS.
 UNUSED_FIELDS = {"auth": {"auth_jwks_url"}}
@@ -210,7 +213,7 @@ def addresses(container: Container, monkeypatch: pytest.MonkeyPatch) -> Iterator
         settings = resolved_settings(container, monkeypatch)
         for field in type(settings).model_fields:
             value = getattr(settings, field)
-            unused = field in UNUSED_FIELDS.get(container.service, set())
+            unused = field in UNUSED_FIELDS.get(container.service, set()) | CLIENT_FACING_FIELDS
             if field.endswith("_url") and value is not None and not unused:
                 yield field.upper(), str(value)
         exporters = container.environment.get("OTEL_TRACES_EXPORTER", "none").split(",")
@@ -222,7 +225,8 @@ def addresses(container: Container, monkeypatch: pytest.MonkeyPatch) -> Iterator
             yield "OTLP endpoint", endpoint or OTLP_DEFAULT_ENDPOINT
     else:
         for name, value in container.environment.items():
-            if name.endswith(("_URL", "_ENDPOINT")) and value:
+            client_facing = name.lower() in CLIENT_FACING_FIELDS
+            if name.endswith(("_URL", "_ENDPOINT")) and value and not client_facing:
                 yield name, value
 
 
