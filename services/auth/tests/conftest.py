@@ -80,7 +80,7 @@ async def running(
     app = create_app(settings, clock=clock, mail_worker=mail_worker)
     sink = testing.unique_name("auth-sink")
     try:
-        async with LifespanManager(app, startup_timeout=30) as manager:
+        async with LifespanManager(app, startup_timeout=30, shutdown_timeout=30) as manager:
             # Stopping a broker client that is still connecting leaves aio-pika callbacks behind
             # on a closed loop; every test starts from a connected app instead.
             await app.state.runtime.broker.wait_connected(timeout=30)

@@ -130,22 +130,28 @@ class ServiceRuntime:
         ]
 
     async def stop(self) -> None:
-        # Stop taking work first, then flush what is in flight, then close connections.
+        # Stop taking work first, then flush what is in flight, then close connections. Each step
+        # is bounded: a step that hangs (a confirm or a connection that never answers) is logged
+        # and left behind, so the process still stops within its grace period.
         for task in self._worker_tasks:
             task.cancel()
-        await asyncio.gather(*self._worker_tasks, return_exceptions=True)
+        await _bounded("workers", asyncio.gather(*self._worker_tasks, return_exceptions=True))
         if self._refresher_task is not None:
             self._refresher_task.cancel()
-            await asyncio.gather(self._refresher_task, return_exceptions=True)
+            await _bounded(
+                "revocations", asyncio.gather(self._refresher_task, return_exceptions=True)
+            )
         if self.consumer is not None:
             self._housekeeping.cancel()
-            await asyncio.gather(self._housekeeping, return_exceptions=True)
-            await self.consumer.stop()
+            await _bounded(
+                "housekeeping", asyncio.gather(self._housekeeping, return_exceptions=True)
+            )
+            await _bounded("consumer", self.consumer.stop())
         if self.relay is not None:
-            await self.relay.stop()
-        await self.broker.stop()
-        await self.reads.close()
-        await self.engine.dispose()
+            await _bounded("relay", self.relay.stop())
+        await _bounded("broker", self.broker.stop())
+        await _bounded("reads", self.reads.close())
+        await _bounded("engine", self.engine.dispose())
 
     async def _purge_processed_events_hourly(self) -> None:
         assert self.consumer is not None
@@ -168,6 +174,18 @@ class ServiceRuntime:
 
     async def broker_ready(self) -> bool:
         return self.broker.is_connected
+
+
+STOP_STEP_SECONDS = 5.0
+
+
+async def _bounded(step: str, awaitable) -> None:
+    """Await one shutdown step for at most `STOP_STEP_SECONDS`; a hung step is logged, not
+    waited for."""
+    try:
+        await asyncio.wait_for(awaitable, STOP_STEP_SECONDS)
+    except TimeoutError:
+        logger.warning("shutdown step %s did not finish in %.0f s", step, STOP_STEP_SECONDS)
 
 
 @asynccontextmanager

@@ -232,7 +232,7 @@ async def consuming(app: Any, settings: Any) -> AsyncIterator[Any]:
     from asgi_lifespan import LifespanManager  # a test dependency: imported only when used
 
     try:
-        async with LifespanManager(app, startup_timeout=30):
+        async with LifespanManager(app, startup_timeout=30, shutdown_timeout=30):
             consumer = app.state.runtime.consumer
 
             async def ready() -> bool:
