@@ -98,6 +98,16 @@ class FeedbackSnapshot(ContractModel):
     """The structured wishes sent with the rating (chips in the app), if any."""
 
 
+class CoverageWarning(ContractModel):
+    """An exam the plan cannot fully prepare for: the minutes it needs before the exam and the
+    minutes the plan gives it. The app shows the gap (a "cushion" it lacks)."""
+
+    code: Literal["exam_not_covered"] = "exam_not_covered"
+    subject_id: UUID
+    needed_minutes: int = Field(ge=0)
+    planned_minutes: int = Field(ge=0)
+
+
 class FeedbackReport(ContractModel):
     """What the generator made of the feedback: the wishes it understood (chips and comment
     together), which it applied, which it could not meet, and the words it did not understand."""

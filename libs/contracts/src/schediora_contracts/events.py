@@ -8,6 +8,7 @@ from pydantic import AwareDatetime, Field
 
 from schediora_contracts.common import (
     ContractModel,
+    CoverageWarning,
     FeedbackReport,
     FeedbackSnapshot,
     PlannedSession,
@@ -104,6 +105,8 @@ class PlanGenerated(Event):
     sessions: tuple[PlannedSession, ...]
     feedback: FeedbackReport | None = None
     """For a reschedule with feedback: what was understood, applied and not met."""
+    warnings: tuple[CoverageWarning, ...] = ()
+    """Exams the plan cannot fully cover; empty when every exam's need is met."""
     generated_at: AwareDatetime
 
 
