@@ -55,7 +55,7 @@ lint: install ## ruff, formatting and the layering contracts (import-linter)
 
 bench: db ## Load benchmarks of the four services as processes (needs wrk; installed if missing)
 	@command -v wrk >/dev/null || apt-get install -y -q wrk >/dev/null || { echo "install wrk first"; exit 1; }
-	TEST_DATABASE_NAME=$(BENCH_DATABASE_NAME) $(BIN)/python -c "from schediora_runtime import testing; testing.prepare_test_database()"
+	TEST_DATABASE_NAME=$(BENCH_DATABASE_NAME) $(BIN)/python -c "from schediora_testkit import testing; testing.prepare_test_database()"
 	TEST_DATABASE_NAME=$(BENCH_DATABASE_NAME) $(BIN)/python -m benchmarks $(BENCH)
 
 clean: ## Remove the virtual environment and caches

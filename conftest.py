@@ -7,7 +7,7 @@ import pytest
 # Tests assert on recorded spans; without an exporter the services would record none.
 os.environ.setdefault("OTEL_TRACES_SAMPLER", "always_on")
 
-from schediora_runtime import testing
+from schediora_testkit import testing
 
 
 @pytest.fixture(scope="session")

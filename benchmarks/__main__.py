@@ -27,8 +27,8 @@ from benchmarks import (
 from benchmarks.calibration import Calibration
 from benchmarks.cpu import CpuMeter
 from benchmarks.rounds import ROUNDS, SECONDS, Bench, Case, Target
-from schediora_runtime import testing
-from schediora_runtime.devstack import Stack
+from schediora_testkit import testing
+from schediora_testkit.devstack import Stack
 
 LOAD_SECTIONS: dict[str, tuple[str, Callable[[dataset.Dataset], list[Case]]]] = {
     "auth": ("Auth through the gateway", auth.cases),

@@ -10,7 +10,7 @@ import httpx
 from benchmarks.dataset import Dataset
 from benchmarks.rounds import Case
 from benchmarks.wrk import LoadResult, Request, chain, rotation, run
-from schediora_runtime.devstack import Stack
+from schediora_testkit.devstack import Stack
 
 PASSWORD = "benchmark passphrase that is long"  # noqa: S105 - a throwaway account
 SPARE_TOKENS = 4

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 
-from schediora_runtime.devstack import free_port
+from schediora_testkit.devstack import free_port
 
 app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
 

@@ -25,9 +25,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from planner.seed import analyze, remove, seed
-from schediora_runtime.devstack import Stack
-from schediora_runtime.security.testing import SigningKey
-from schediora_runtime.testing import libpq_url
+from schediora_testkit.devstack import Stack
+from schediora_testkit.testing import libpq_url
+from schediora_testkit.tokens import SigningKey
 
 USERS = 1000
 WEEKS = 20

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from benchmarks import auth, dataset, planner
 from benchmarks.__main__ import _throwaway_signing_key
-from schediora_runtime.devstack import Stack
+from schediora_testkit.devstack import Stack
 
 
 def main() -> None:

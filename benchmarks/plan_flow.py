@@ -25,7 +25,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from planner.seed import remove
-from schediora_runtime.devstack import Stack
+from schediora_testkit.devstack import Stack
 
 CONCURRENCY = 20
 JOBS = 200

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from benchmarks.dataset import Dataset
 from benchmarks.rounds import Case
 from benchmarks.wrk import Request, rotation
-from schediora_runtime.devstack import Stack
+from schediora_testkit.devstack import Stack
 
 LOADS: dict[str, Callable[[Dataset], list[Request]]] = {
     "GET /sessions?week=current": lambda d: [

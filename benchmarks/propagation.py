@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from benchmarks.wrk import LoadResult, Request, rotation, run
 from planner.seed import remove
-from schediora_runtime.devstack import Stack
+from schediora_testkit.devstack import Stack
 
 PROBES = 60
 """Students whose PUTs are timed (one PUT each per run, goals always new)."""

@@ -14,7 +14,7 @@ from typing import Any
 from benchmarks.calibration import Calibration
 from benchmarks.cpu import CpuMeter
 from benchmarks.wrk import LoadResult, run
-from schediora_runtime.devstack import Stack
+from schediora_testkit.devstack import Stack
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))

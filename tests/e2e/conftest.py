@@ -5,8 +5,8 @@ import asyncio
 import aio_pika
 import pytest
 
-from schediora_runtime.devmail import MailCatcher
-from schediora_runtime.devstack import Stack
+from schediora_testkit.devmail import MailCatcher
+from schediora_testkit.devstack import Stack
 
 from .otlp import OtlpReceiver
 

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from schediora_runtime import testing
 from schediora_runtime.bootstrap import bootstrap
-from schediora_runtime.devstack import Stack
+from schediora_testkit import testing
+from schediora_testkit.devstack import Stack
 
 
 def fresh_database(suffix: str) -> str:

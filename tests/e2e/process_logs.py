@@ -3,7 +3,7 @@
 import json
 from typing import Any
 
-from schediora_runtime.devstack import Stack
+from schediora_testkit.devstack import Stack
 
 
 def lines(stack: Stack, log_name: str, since: int = 0) -> list[dict[str, Any]]:

@@ -5,8 +5,8 @@ from typing import Any
 
 import aio_pika
 
-from schediora_runtime import testing
-from schediora_runtime.devstack import Stack
+from schediora_testkit import testing
+from schediora_testkit.devstack import Stack
 
 
 def queue_names(stack: Stack) -> dict[str, str]:

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from schediora_contracts import EventEnvelope, PlanGenerated, PlanRequested
-from schediora_runtime import testing
+from schediora_testkit import testing
 
 
 def engine(database: str | None = None) -> AsyncEngine:

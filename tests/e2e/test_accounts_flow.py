@@ -10,7 +10,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from schediora_runtime.devmail import MailCatcher
+from schediora_testkit.devmail import MailCatcher
 
 from . import service_tables
 from .students import PASSWORD, Student, preferences

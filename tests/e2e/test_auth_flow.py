@@ -8,7 +8,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from schediora_runtime import testing
+from schediora_testkit import testing
 
 pytestmark = pytest.mark.e2e
 

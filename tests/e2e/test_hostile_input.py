@@ -9,7 +9,7 @@ import uuid
 import httpx
 import pytest
 
-from schediora_runtime import conformance
+from schediora_testkit import conformance
 
 from .isolated import isolated_stack
 from .students import preferences

@@ -30,9 +30,9 @@ from schediora_contracts import (
     PlanGenerationFailed,
     PlanGenerationStarted,
 )
-from schediora_runtime import testing
-from schediora_runtime.devstack import ServiceProcess, free_port
 from schediora_runtime.messaging.codec import wrap
+from schediora_testkit import testing
+from schediora_testkit.devstack import ServiceProcess, free_port
 
 from . import process_logs, queues, service_tables
 from .isolated import isolated_stack

@@ -4,7 +4,7 @@ import psycopg
 import pytest
 from psycopg import errors
 
-from schediora_runtime import testing
+from schediora_testkit import testing
 
 
 def _connect(service):

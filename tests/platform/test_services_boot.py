@@ -7,7 +7,7 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 
-from schediora_runtime import testing
+from schediora_testkit import testing
 
 
 def _settings(service, **overrides):

@@ -22,11 +22,11 @@ from gateway.settings import Settings as GatewaySettings
 from planner.main import create_app as create_planner
 from planner.settings import Settings as PlannerSettings
 from schediora_contracts import UserRegistered
-from schediora_runtime import testing
 from schediora_runtime.deps import SessionDep
 from schediora_runtime.messaging.outbox import record_event
 from schediora_runtime.service import create_service_app
 from schediora_runtime.tracing import configure_tracing
+from schediora_testkit import testing
 
 SERVER, CLIENT, PRODUCER, CONSUMER = (
     trace.SpanKind.SERVER,

@@ -28,12 +28,12 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from schediora_runtime import testing
 from schediora_runtime.bootstrap import ensure_database
 from schediora_runtime.messaging.broker import Broker
 from schediora_runtime.messaging.inbox import processed_events_table
 from schediora_runtime.messaging.outbox import outbox_table
 from schediora_runtime.messaging.topology import Topology
+from schediora_testkit import testing
 
 
 @dataclass

@@ -18,8 +18,8 @@ from auth.context import Clock, utc_now
 from auth.main import create_app
 from auth.settings import Settings
 from auth.signing.keys import private_pem
-from schediora_runtime import testing
-from schediora_runtime.devmail import MailCatcher
+from schediora_testkit import testing
+from schediora_testkit.devmail import MailCatcher
 
 SIGNING_KEY = Ed25519PrivateKey.generate()
 

@@ -4,8 +4,8 @@ import pytest
 
 from planner.main import create_app
 from planner.settings import Settings
-from schediora_runtime import testing
-from schediora_runtime.security.testing import SigningKey, static_verifier
+from schediora_testkit import testing
+from schediora_testkit.tokens import SigningKey, static_verifier
 
 
 @pytest.fixture

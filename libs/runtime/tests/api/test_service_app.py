@@ -8,10 +8,10 @@ from asgi_lifespan import LifespanManager
 from fastapi import APIRouter, Header
 from pydantic import Field
 
-from schediora_runtime import testing
 from schediora_runtime.problems import Conflict, StrictModel
 from schediora_runtime.service import create_service_app
 from schediora_runtime.settings import ServiceSettings
+from schediora_testkit import testing
 
 
 class SubjectIn(StrictModel):

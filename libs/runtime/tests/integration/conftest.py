@@ -8,10 +8,10 @@ import aio_pika
 import pytest
 from aio_pika.abc import AbstractConnection, AbstractIncomingMessage
 
-from schediora_runtime import testing
 from schediora_runtime.messaging.codec import decode
 from schediora_runtime.messaging.consumer import Consumer, Subscriptions
 from schediora_runtime.messaging.topology import declare_exchange
+from schediora_testkit import testing
 
 from .wire import record_deliveries
 

@@ -4,9 +4,9 @@ import asyncio
 import time
 
 from schediora_contracts import UserRegistered
-from schediora_runtime import testing
 from schediora_runtime.messaging.relay import OutboxRelay
 from schediora_runtime.messaging.topology import declare_service_queue
+from schediora_testkit import testing
 
 from ..factories import effect_handler, record
 

@@ -6,9 +6,9 @@ import orjson
 from sqlalchemy.exc import OperationalError
 
 from schediora_contracts import UserRegistered
-from schediora_runtime import testing
 from schediora_runtime.messaging.codec import encode, wrap
 from schediora_runtime.messaging.consumer import RejectMessage
+from schediora_testkit import testing
 
 from ..factories import effect_handler, user_registered, write_effect
 from .wire import dead_letters, publish

@@ -5,8 +5,8 @@ import asyncio
 from aio_pika.message import IncomingMessage
 
 from schediora_contracts import UserRegistered
-from schediora_runtime import testing
 from schediora_runtime.messaging.codec import encode, wrap
+from schediora_testkit import testing
 
 from ..factories import effect_handler, user_registered
 from .wire import dead_letters, publish

@@ -5,11 +5,11 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
-from schediora_runtime import testing
 from schediora_runtime.database import connection_options, create_engine
 from schediora_runtime.liveness import server_closed
 from schediora_runtime.reads import Reads
 from schediora_runtime.settings import ServiceSettings
+from schediora_testkit import testing
 
 
 def _admin() -> psycopg.Connection:

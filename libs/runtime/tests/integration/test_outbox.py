@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from schediora_contracts import UserRegistered
-from schediora_runtime import testing
 from schediora_runtime.messaging.outbox import WAKE_RELAY_KEY, record_event
 from schediora_runtime.messaging.relay import OutboxRelay
+from schediora_testkit import testing
 
 from ..factories import PRODUCER, user_registered, write_effect
 

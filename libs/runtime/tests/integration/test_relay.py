@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from schediora_contracts import UserPreferencesUpdated, UserRegistered
 from schediora_contracts.common import Preferences
-from schediora_runtime import testing
 from schediora_runtime.messaging.relay import OutboxRelay
 from schediora_runtime.messaging.topology import declare_service_queue
+from schediora_testkit import testing
 
 from ..factories import effect_handler, record, user_registered
 

@@ -6,10 +6,10 @@ import uuid
 from collections import defaultdict
 
 from schediora_contracts import UserRegistered
-from schediora_runtime import testing
 from schediora_runtime.messaging.broker import Broker
 from schediora_runtime.messaging.outbox import record_event
 from schediora_runtime.messaging.relay import OutboxRelay
+from schediora_testkit import testing
 
 from ..factories import PRODUCER, user_registered
 

@@ -6,9 +6,9 @@ import aio_pika
 from aiormq.channel import Channel
 
 from schediora_contracts import UserRegistered
-from schediora_runtime import testing
 from schediora_runtime.messaging.relay import OutboxRelay
 from schediora_runtime.messaging.topology import declare_service_queue
+from schediora_testkit import testing
 
 from ..factories import record
 

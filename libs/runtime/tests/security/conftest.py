@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from schediora_runtime.middleware import install_request_context
 from schediora_runtime.problems import install_problem_handlers
 from schediora_runtime.security import CurrentUser, TokenVerifier
-from schediora_runtime.security.testing import SigningKey, static_verifier
+from schediora_testkit.tokens import SigningKey, static_verifier
 
 from .jwks_server import JwksServer
 

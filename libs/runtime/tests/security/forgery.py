@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from cryptography.hazmat.primitives import serialization
 
-from schediora_runtime.security.testing import SigningKey, access_claims, b64url, segment
+from schediora_testkit.tokens import SigningKey, access_claims, b64url, segment
 
 Forge = Callable[[SigningKey, uuid.UUID], str]
 

@@ -6,7 +6,7 @@ import time
 import jwt
 import pytest
 
-from schediora_runtime.security.testing import SigningKey, access_claims
+from schediora_testkit.tokens import SigningKey, access_claims
 
 from .forgery import FORGED
 

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from schediora_runtime.security import RemoteJwks, TokenVerifier
-from schediora_runtime.security.testing import AUDIENCE, ISSUER, SigningKey, jwks
+from schediora_testkit.tokens import AUDIENCE, ISSUER, SigningKey, jwks
 
 from .conftest import client_for, protected_app
 

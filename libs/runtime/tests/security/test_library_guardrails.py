@@ -10,7 +10,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from schediora_runtime.testing import REPO_ROOT
+from schediora_testkit.testing import REPO_ROOT
 
 REQUIRED_CLAIMS = {"exp", "iat", "sub", "aud", "iss"}
 ASYMMETRIC_ALGORITHMS = {"EdDSA", "RS256", "PS256", "ES256"}

@@ -6,11 +6,11 @@ import httpx
 from asgi_lifespan import LifespanManager
 from fastapi import APIRouter
 
-from schediora_runtime import testing
 from schediora_runtime.security import CurrentUser, RemoteJwks
-from schediora_runtime.security.testing import SigningKey, jwks, static_verifier
 from schediora_runtime.service import create_service_app
 from schediora_runtime.settings import ServiceSettings
+from schediora_testkit import testing
+from schediora_testkit.tokens import SigningKey, jwks, static_verifier
 
 router = APIRouter(prefix="/api/v1")
 

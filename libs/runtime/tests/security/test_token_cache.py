@@ -8,8 +8,8 @@ import pytest
 from jwt import PyJWK
 
 from schediora_runtime.security import InvalidToken, TokenVerifier
-from schediora_runtime.security.testing import AUDIENCE, ISSUER, SigningKey, jwks
 from schediora_runtime.security.verifier import TokenCache
+from schediora_testkit.tokens import AUDIENCE, ISSUER, SigningKey, jwks
 
 
 class Clock:

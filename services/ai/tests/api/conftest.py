@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from schediora_runtime.security.testing import TokenUser, user_with_token
+from schediora_testkit.tokens import TokenUser, user_with_token
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ content type or body, in any phase."""
 import asyncio
 
 from ai.main import create_app
-from schediora_runtime import conformance, testing
-from schediora_runtime.security.testing import static_verifier, user_with_token
+from schediora_testkit import conformance, testing
+from schediora_testkit.tokens import static_verifier, user_with_token
 
 
 def test_ai_answers_as_its_openapi_document_says(settings, signing_key):

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from ai.scheduling.validator import validate
 from schediora_contracts import PlanGenerated
-from schediora_runtime import testing
 from schediora_runtime.messaging.codec import wrap
+from schediora_testkit import testing
 
 from .requests import plan_request, published
 

@@ -1,7 +1,7 @@
 """Input PostgreSQL cannot store, or bodies ai cannot read: `422 validation_error` naming the
 field, never a 500, and nothing written (DEVELOPERS.md: HTTP conventions)."""
 
-from schediora_runtime.input_probes import probe_text_fields, probe_unreadable_bodies, text_fields
+from schediora_testkit.input_probes import probe_text_fields, probe_unreadable_bodies, text_fields
 
 
 async def test_every_text_field_refuses_nul_and_lone_surrogates(client, alice, running_app):

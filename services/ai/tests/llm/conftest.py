@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ai.settings import Settings
-from schediora_runtime import testing
 from schediora_runtime.database import create_engine, create_sessionmaker
+from schediora_testkit import testing
 
 from .fake_llm import FakeLLM, Reply, Script
 

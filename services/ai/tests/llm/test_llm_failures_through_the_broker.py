@@ -11,8 +11,8 @@ import pytest
 from ai.scheduling.solver import solve
 from ai.scheduling.validator import validate
 from schediora_contracts import PlanGenerated
-from schediora_runtime import testing
 from schediora_runtime.messaging.codec import wrap
+from schediora_testkit import testing
 
 from ..api.requests import plan_request, published
 from .conftest import MAX_ATTEMPTS, MODEL, TIMEOUT_SECONDS

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from auth.mail.models import MailedToken
-from schediora_runtime.devmail import MailCatcher
+from schediora_testkit.devmail import MailCatcher
 
 from ..conftest import make_settings, running
 from ..factories import PASSWORD, Account, login, new_email, register

@@ -6,8 +6,8 @@ import asyncio
 import aio_pika
 
 from auth.main import create_app
-from schediora_runtime import conformance, testing
 from schediora_runtime.messaging.topology import Topology, declare_exchange
+from schediora_testkit import conformance, testing
 
 from ..conftest import running
 from ..factories import register

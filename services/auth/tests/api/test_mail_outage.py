@@ -4,7 +4,7 @@ import asyncio
 
 from sqlalchemy import text
 
-from schediora_runtime.devmail import MailCatcher
+from schediora_testkit.devmail import MailCatcher
 
 from ..conftest import make_settings, running
 from ..factories import register

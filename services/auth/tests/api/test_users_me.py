@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from auth.signing.keys import key_id
-from schediora_runtime.security.testing import SigningKey, access_claims, b64url, segment
+from schediora_testkit.tokens import SigningKey, access_claims, b64url, segment
 
 from ..conftest import SIGNING_KEY
 from ..factories import preferences, register

@@ -9,8 +9,8 @@ import aio_pika
 import pytest
 
 from schediora_contracts import UserPreferencesUpdated, UserRegistered
-from schediora_runtime import testing
 from schediora_runtime.messaging.codec import decode
+from schediora_testkit import testing
 
 from ..conftest import running
 from ..factories import preferences, register

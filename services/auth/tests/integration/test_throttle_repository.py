@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from auth.throttling import repository
 from auth.throttling.models import Throttle
-from schediora_runtime import testing
+from schediora_testkit import testing
 
 WINDOW = timedelta(minutes=15)
 

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from planner.deps import utc_now
-from schediora_runtime.security.testing import TokenUser, user_with_token
+from schediora_testkit.tokens import TokenUser, user_with_token
 
 from .plan_factories import NOW
 

@@ -13,8 +13,8 @@ from schediora_contracts import (
     PlanRequested,
 )
 from schediora_contracts.common import PlannedSession
-from schediora_runtime import testing
 from schediora_runtime.messaging.codec import wrap
+from schediora_testkit import testing
 
 from .plan_factories import NOW
 

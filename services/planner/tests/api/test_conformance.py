@@ -4,8 +4,8 @@ one along the document's links), and no 5xx, undocumented status, content type o
 import asyncio
 
 from planner.main import create_app
-from schediora_runtime import conformance, testing
-from schediora_runtime.security.testing import static_verifier, user_with_token
+from schediora_testkit import conformance, testing
+from schediora_testkit.tokens import static_verifier, user_with_token
 
 
 def test_the_planner_answers_as_its_openapi_document_says(settings, signing_key):

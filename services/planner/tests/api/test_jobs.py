@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from planner.jobs import service as jobs
 from planner.plans.models import StudySession
-from schediora_runtime import testing
 from schediora_runtime.database import transaction
+from schediora_testkit import testing
 
 from .factories import create_subject
 from .job_factories import (

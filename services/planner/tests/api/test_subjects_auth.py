@@ -8,7 +8,7 @@ import uuid
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from schediora_runtime.security.testing import SigningKey, access_claims, b64url, segment
+from schediora_testkit.tokens import SigningKey, access_claims, b64url, segment
 
 from .factories import SUBJECTS, create_subject, list_all
 

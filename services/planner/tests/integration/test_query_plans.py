@@ -25,9 +25,9 @@ from planner.plans import repository
 from planner.plans import service as plans
 from planner.seed import analyze, remove, seed
 from planner.settings import Settings
-from schediora_runtime import testing
 from schediora_runtime.database import create_engine, create_sessionmaker
 from schediora_runtime.pagination import DEFAULT_LIMIT
+from schediora_testkit import testing
 
 logger = logging.getLogger(__name__)
 pytestmark = pytest.mark.asyncio(loop_scope="module")

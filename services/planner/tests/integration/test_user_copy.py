@@ -8,8 +8,8 @@ from sqlalchemy import select
 from planner.users.models import PlannerUser
 from schediora_contracts import UserPreferencesUpdated, UserRegistered
 from schediora_contracts.common import AvailabilityWindow, Preferences
-from schediora_runtime import testing
 from schediora_runtime.messaging.codec import wrap
+from schediora_testkit import testing
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

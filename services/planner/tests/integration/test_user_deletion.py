@@ -10,9 +10,9 @@ from planner.db import revocations
 from planner.users.models import PlannerUser
 from schediora_contracts import SessionsRevoked, UserDeleted, UserPreferencesUpdated, UserRegistered
 from schediora_contracts.common import AvailabilityWindow, Preferences
-from schediora_runtime import testing
 from schediora_runtime.messaging.codec import wrap
 from schediora_runtime.security import AccessClaims
+from schediora_testkit import testing
 
 NOW = datetime.now(UTC)
 PREFERENCES = Preferences(

@@ -1,7 +1,7 @@
 """A development and test mail catcher: a real SMTP server (aiosmtpd) that keeps what it gets.
 
 Development and test tooling only (aiosmtpd is a development dependency): `make run` starts it
-with `python -m schediora_runtime.devmail` when `SMTP_HOST` is not set, and prints each mail;
+with `python -m schediora_testkit.devmail` when `SMTP_HOST` is not set, and prints each mail;
 tests start one in process and read the mails (with their links) from `messages`.
 """
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from schediora_runtime import testing
+from schediora_testkit import testing
 
 SERVICES = ("auth", "planner", "ai", "gateway")
 
