@@ -34,7 +34,6 @@ import yaml
 from ai.scheduling import NoFeasiblePlan, solve, validate
 from ai.scheduling.feedback import interpret
 from ai.scheduling.feedback.measure import measure, moved
-from ai.scheduling.local_time import zone_of
 from schediora_contracts.common import (
     AvailabilityWindow,
     FeedbackAdjustments,
@@ -44,6 +43,7 @@ from schediora_contracts.common import (
     SubjectSnapshot,
 )
 from schediora_contracts.events import PlanRequested
+from schediora_contracts.local_time import zone_of
 
 SET = Path(__file__).parents[1] / "services" / "ai" / "tests" / "feedback_comments.yaml"
 ZONE = "Europe/Berlin"

@@ -24,7 +24,6 @@ from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 from ai.scheduling import NoFeasiblePlan, Schedule, score, solve, validate
-from ai.scheduling.local_time import wall_ranges, zone_of
 from ai.scheduling.quality import TERMS
 from ai.scheduling.solver import baseline
 from schediora_contracts.common import (
@@ -35,6 +34,7 @@ from schediora_contracts.common import (
     SubjectSnapshot,
 )
 from schediora_contracts.events import PlanRequested
+from schediora_contracts.local_time import wall_ranges, zone_of
 
 SCENARIOS = 240
 LARGEST = 100

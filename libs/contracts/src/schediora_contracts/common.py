@@ -6,6 +6,8 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from schediora_contracts.limits import SESSION_RATIONALE_MAX_LENGTH, SESSION_TITLE_MAX_LENGTH
+
 Weekday = Literal[0, 1, 2, 3, 4, 5, 6]
 """0 = Monday .. 6 = Sunday."""
 
@@ -53,10 +55,10 @@ class PlannedSession(ContractModel):
     """A session as a generator proposes it (no id yet: the planner assigns ids)."""
 
     subject_id: UUID | None = None
-    title: str
+    title: str = Field(min_length=1, max_length=SESSION_TITLE_MAX_LENGTH)
     starts_at: AwareDatetime
     ends_at: AwareDatetime
-    rationale: str | None = None
+    rationale: str | None = Field(default=None, max_length=SESSION_RATIONALE_MAX_LENGTH)
 
 
 Period = Literal["morning", "afternoon", "evening"]

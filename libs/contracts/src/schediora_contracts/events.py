@@ -17,6 +17,7 @@ from schediora_contracts.common import (
     SubjectSnapshot,
 )
 from schediora_contracts.envelope import routing_key
+from schediora_contracts.limits import SESSIONS_PER_PLAN_MAX
 
 
 class Event(ContractModel):
@@ -102,7 +103,7 @@ class PlanGenerated(Event):
     week_start: date
     provider: str
     model: str | None = None
-    sessions: tuple[PlannedSession, ...]
+    sessions: tuple[PlannedSession, ...] = Field(max_length=SESSIONS_PER_PLAN_MAX)
     feedback: FeedbackReport | None = None
     """For a reschedule with feedback: what was understood, applied and not met."""
     warnings: tuple[CoverageWarning, ...] = ()

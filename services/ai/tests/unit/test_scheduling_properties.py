@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from ai.scheduling import NoFeasiblePlan, Schedule, score, solve, validate
 from ai.scheduling.brief import Brief
-from ai.scheduling.local_time import day_bounds, wall_ranges, zone_of
 from ai.scheduling.quality import TERMS
 from schediora_contracts.common import (
     AvailabilityWindow,
@@ -21,6 +20,7 @@ from schediora_contracts.common import (
     SubjectSnapshot,
 )
 from schediora_contracts.events import PlanRequested
+from schediora_contracts.local_time import day_bounds, wall_ranges, zone_of
 
 ZONES = (
     "UTC",

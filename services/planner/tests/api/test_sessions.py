@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from planner.plans.domain import MAX_SESSIONS_PER_PLAN
+from schediora_contracts.limits import SESSIONS_PER_PLAN_MAX
 
 from .factories import create_subject
 from .plan_factories import (
@@ -99,7 +99,7 @@ async def test_a_plan_holds_at_most_200_sessions(client, alice, clock):
     sessions = [
         slot(23, 0, 30)
         | {"starts_at": iso(at(23, 0, 30 * i)), "ends_at": iso(at(23, 0, 30 * i + 30))}
-        for i in range(MAX_SESSIONS_PER_PLAN)
+        for i in range(SESSIONS_PER_PLAN_MAX)
     ]
     await create_plan(client, alice, sessions=sessions)
     response = await client.post(CURRENT_SESSIONS, json=slot(29, 20), headers=alice.headers)

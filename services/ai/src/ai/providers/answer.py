@@ -6,12 +6,16 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
-from ai.providers.prompt import MAX_TITLE
 from schediora_contracts.common import PlannedSession
+from schediora_contracts.limits import (
+    SESSION_RATIONALE_MAX_LENGTH,
+    SESSION_TITLE_MAX_LENGTH,
+    SESSIONS_PER_PLAN_MAX,
+)
 
-MAX_SESSIONS = 400
-"""More than a week can hold (7 days x 720 minutes in 15-minute sessions is 336)."""
-MAX_RATIONALE = 500
+ANSWER_SESSIONS_READ_MAX = 2 * SESSIONS_PER_PLAN_MAX
+"""How many sessions an answer may list and still be read. More than a plan may hold on
+purpose: the validator then names the excess (`too_many_sessions`) so the model can repair it."""
 
 
 class MalformedAnswer(ValueError):
@@ -22,7 +26,7 @@ class _Session(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
     subject_id: UUID
-    title: str = Field(min_length=1, max_length=MAX_TITLE)
+    title: str = Field(min_length=1, max_length=SESSION_TITLE_MAX_LENGTH)
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     rationale: str | None = None
@@ -31,7 +35,7 @@ class _Session(BaseModel):
 class _Answer(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    calendar: list[_Session] = Field(max_length=MAX_SESSIONS)
+    calendar: list[_Session] = Field(max_length=ANSWER_SESSIONS_READ_MAX)
 
 
 def parse(content: str | None) -> tuple[PlannedSession, ...]:
@@ -50,7 +54,7 @@ def parse(content: str | None) -> tuple[PlannedSession, ...]:
             title=item.title,
             starts_at=item.starts_at.astimezone(UTC),
             ends_at=item.ends_at.astimezone(UTC),
-            rationale=(item.rationale or None) and item.rationale[:MAX_RATIONALE],
+            rationale=(item.rationale or None) and item.rationale[:SESSION_RATIONALE_MAX_LENGTH],
         )
         for item in answer.calendar
     )

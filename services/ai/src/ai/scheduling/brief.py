@@ -12,7 +12,6 @@ from uuid import UUID
 
 from ai.scheduling import needs, objective
 from ai.scheduling.feedback import Adjustments, adjustments, clipped
-from ai.scheduling.local_time import DAY, local_date
 from ai.scheduling.schedule import NoFeasiblePlan
 from ai.scheduling.slots import (
     MAX_LENGTH,
@@ -26,6 +25,7 @@ from ai.scheduling.slots import (
 from ai.scheduling.week import Week
 from schediora_contracts.common import SessionSnapshot
 from schediora_contracts.events import PlanRequested
+from schediora_contracts.local_time import DAY, local_date
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ its need; one without takes sessions past its share when no other wants them.
 """
 
 from ai.scheduling.problem import Problem
-from ai.scheduling.validator import MAX_SESSIONS
+from schediora_contracts.limits import SESSIONS_PER_PLAN_MAX
 
 
 def greedy_plan(problem: Problem) -> list[tuple[int, int]]:
@@ -19,7 +19,7 @@ def greedy_plan(problem: Problem) -> list[tuple[int, int]]:
     pause = brief.effective.preferences.break_minutes
     left = dict(brief.budgets)
     minutes = [0] * len(brief.subjects)
-    room = MAX_SESSIONS - len(brief.request.keep_sessions)
+    room = SESSIONS_PER_PLAN_MAX - len(brief.request.keep_sessions)
     chosen: list[tuple[int, int]] = []
     free_from: int | None = None
     for c, candidate in enumerate(problem.candidates):

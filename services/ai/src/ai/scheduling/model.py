@@ -4,9 +4,9 @@ the objective as the named terms of `objective`.
 Hard constraints are built in: at most one chosen candidate among those whose
 `[start, end + break)` ranges meet (a clique per candidate start, exact for intervals), each day's
 minutes within what the daily goal leaves after the kept sessions, a subject only on candidates
-that end by its exam's midnight, and at most `MAX_SESSIONS` sessions in the plan with the kept
-ones. Everything else a session must satisfy (windows, week, not_before, kept sessions) holds for
-every candidate by construction (see `slots`).
+that end by its exam's midnight, and at most `SESSIONS_PER_PLAN_MAX` sessions in the plan with
+the kept ones. Everything else a session must satisfy (windows, week, not_before, kept sessions)
+holds for every candidate by construction (see `slots`).
 """
 
 from collections import defaultdict
@@ -16,7 +16,7 @@ from ortools.sat.python import cp_model
 
 from ai.scheduling import needs, objective
 from ai.scheduling.problem import Problem
-from ai.scheduling.validator import MAX_SESSIONS
+from schediora_contracts.limits import SESSIONS_PER_PLAN_MAX
 
 LinearExpr = cp_model.LinearExpr
 WEEK_MINUTES = 8 * 24 * 60
@@ -81,7 +81,7 @@ class PlanModel:
             self.model.add(self.loads[day] == LinearExpr.weighted_sum(variables, lengths))
 
     def _session_count(self) -> None:
-        room = MAX_SESSIONS - len(self.brief.request.keep_sessions)
+        room = SESSIONS_PER_PLAN_MAX - len(self.brief.request.keep_sessions)
         if len({c for c, _ in self.choices}) > room:
             self.model.add(LinearExpr.sum(list(self.choices.values())) <= max(room, 0))
 

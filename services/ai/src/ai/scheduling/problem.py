@@ -3,9 +3,9 @@
 from dataclasses import dataclass
 
 from ai.scheduling.brief import Brief
-from ai.scheduling.local_time import local_date
 from ai.scheduling.slots import Candidate, candidates
 from schediora_contracts.events import PlanRequested
+from schediora_contracts.local_time import local_date
 
 
 @dataclass(frozen=True)

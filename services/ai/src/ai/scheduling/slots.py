@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from ai.scheduling.local_time import day_bounds
 from ai.scheduling.week import Week
 from schediora_contracts.events import PlanRequested
+from schediora_contracts.local_time import day_bounds
 
 GRID = 15
 """Minutes between candidate starts in a slot."""

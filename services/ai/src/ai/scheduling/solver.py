@@ -16,9 +16,9 @@ from ai.scheduling.model import PlanModel
 from ai.scheduling.problem import Problem
 from ai.scheduling.rationale import rationale
 from ai.scheduling.schedule import NoFeasiblePlan, Schedule
-from ai.scheduling.validator import MAX_TITLE
 from schediora_contracts.common import PlannedSession
 from schediora_contracts.events import PlanRequested
+from schediora_contracts.limits import SESSION_TITLE_MAX_LENGTH
 
 SEED = 20261123
 DETERMINISTIC_TIME_LIMIT = 0.5
@@ -88,7 +88,7 @@ def sessions_of(problem: Problem, chosen: list[tuple[int, int]]) -> tuple[Planne
         planned.append(
             PlannedSession(
                 subject_id=subject.subject_id,
-                title=subject.name.strip()[:MAX_TITLE] or "Study session",
+                title=subject.name.strip()[:SESSION_TITLE_MAX_LENGTH] or "Study session",
                 starts_at=brief.timeline.instant(candidate.start),
                 ends_at=brief.timeline.instant(candidate.end),
                 rationale=rationale(

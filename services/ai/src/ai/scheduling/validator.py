@@ -37,10 +37,16 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ai.scheduling import feedback
-from ai.scheduling.local_time import DAY, day_bounds, local_date
 from ai.scheduling.week import Week
 from schediora_contracts.common import PlannedSession, SessionSnapshot
 from schediora_contracts.events import PlanRequested
+from schediora_contracts.limits import (
+    SESSION_MAX_DURATION,
+    SESSION_MIN_DURATION,
+    SESSION_TITLE_MAX_LENGTH,
+    SESSIONS_PER_PLAN_MAX,
+)
+from schediora_contracts.local_time import DAY, day_bounds, local_date
 
 END_NOT_AFTER_START = "end_not_after_start"
 TOO_SHORT = "too_short"
@@ -61,12 +67,7 @@ TITLE_EMPTY = "title_empty"
 TITLE_TOO_LONG = "title_too_long"
 TOO_MANY_SESSIONS = "too_many_sessions"
 
-MIN_SESSION = timedelta(minutes=15)
-MAX_SESSION = timedelta(hours=8)
 _INSTANT = timedelta(microseconds=1)
-MAX_TITLE = 200
-MAX_SESSIONS = 200
-"""Sessions in one plan, the kept ones included (the planner's limits)."""
 
 
 @dataclass(frozen=True)
@@ -99,10 +100,10 @@ def validate(request: PlanRequested, sessions: Sequence[PlannedSession]) -> list
     violations.extend(_spacing_rules(request, timed))
     violations.extend(_daily_rules(request, week, timed))
     total = len(sessions) + len(request.keep_sessions)
-    if total > MAX_SESSIONS:
+    if total > SESSIONS_PER_PLAN_MAX:
         text = (
             f"{len(sessions)} sessions and {len(request.keep_sessions)} kept ones make "
-            f"{total}, more than the {MAX_SESSIONS} a plan may hold"
+            f"{total}, more than the {SESSIONS_PER_PLAN_MAX} a plan may hold"
         )
         violations.append(Violation(TOO_MANY_SESSIONS, text, None))
     return violations
@@ -119,14 +120,15 @@ def _session_rules(
 
     if not session.title.strip():
         add(TITLE_EMPTY, "has a blank title")
-    elif len(session.title) > MAX_TITLE:
+    elif len(session.title) > SESSION_TITLE_MAX_LENGTH:
         add(
-            TITLE_TOO_LONG, f"has a title of {len(session.title)} characters, more than {MAX_TITLE}"
+            TITLE_TOO_LONG,
+            f"has a title of {len(session.title)} characters, more than {SESSION_TITLE_MAX_LENGTH}",
         )
     length = session.ends_at - session.starts_at
-    if length < MIN_SESSION:
+    if length < SESSION_MIN_DURATION:
         add(TOO_SHORT, "is shorter than 15 minutes")
-    if length > MAX_SESSION:
+    if length > SESSION_MAX_DURATION:
         add(TOO_LONG, "is longer than 8 hours")
     if not _inside_a_window(week, session):
         add(OUTSIDE_AVAILABILITY, "is not inside one of the availability windows")

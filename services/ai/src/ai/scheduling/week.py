@@ -8,9 +8,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from ai.scheduling.local_time import DAY, Interval, day_start, minutes_of, wall_ranges, zone_of
 from schediora_contracts.common import AvailabilityWindow, SubjectSnapshot
 from schediora_contracts.events import PlanRequested
+from schediora_contracts.local_time import (
+    DAY,
+    Interval,
+    day_start,
+    minutes_of,
+    wall_ranges,
+    zone_of,
+)
 
 
 @dataclass(frozen=True)

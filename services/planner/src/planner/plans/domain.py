@@ -1,11 +1,7 @@
 """The rules of plans and sessions that need no database: lengths, limits and which status a
 session may move to."""
 
-from datetime import datetime, timedelta
-
-MAX_SESSION_HOURS = 8
-MAX_SESSION = timedelta(hours=MAX_SESSION_HOURS)
-MAX_SESSIONS_PER_PLAN = 200
+from datetime import datetime
 
 # A reschedule keeps these where they are, ids unchanged (docs/api.md).
 KEPT_STATUSES = frozenset({"in_progress", "completed"})

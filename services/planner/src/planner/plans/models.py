@@ -23,7 +23,8 @@ from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from planner.db import Base
-from planner.plans.domain import MAX_SESSION_HOURS, minutes_between
+from planner.plans.domain import minutes_between
+from schediora_contracts.limits import SESSION_MAX_HOURS, SESSION_TITLE_MAX_LENGTH
 
 ACTIVE_PLAN_INDEX = "uq_study_plans_user_id_week_start_active"
 NO_OVERLAP_CONSTRAINT = "ex_study_sessions_no_overlap"
@@ -40,9 +41,11 @@ class StudySession(Base):
         CheckConstraint("source IN ('manual', 'ai')", name="source"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint(
-            f"ends_at - starts_at <= interval '{MAX_SESSION_HOURS} hours'", name="max_duration"
+            f"ends_at - starts_at <= interval '{SESSION_MAX_HOURS} hours'", name="max_duration"
         ),
-        CheckConstraint("char_length(title) BETWEEN 1 AND 200", name="title_length"),
+        CheckConstraint(
+            f"char_length(title) BETWEEN 1 AND {SESSION_TITLE_MAX_LENGTH}", name="title_length"
+        ),
         CheckConstraint("char_length(notes) <= 2000", name="notes_length"),
         CheckConstraint("actual_minutes BETWEEN 0 AND 1440", name="actual_minutes"),
         CheckConstraint("(status = 'completed') = (completed_at IS NOT NULL)", name="completed_at"),
@@ -68,7 +71,7 @@ class StudySession(Base):
     subject_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("subjects.id", ondelete="SET NULL"), index=True
     )
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(SESSION_TITLE_MAX_LENGTH))
     starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(11), server_default="planned")
@@ -101,7 +104,9 @@ class StudyPlan(Base):
     __table_args__ = (
         CheckConstraint("status IN ('active', 'superseded')", name="status"),
         CheckConstraint("source IN ('manual', 'ai')", name="source"),
-        CheckConstraint("char_length(title) BETWEEN 1 AND 200", name="title_length"),
+        CheckConstraint(
+            f"char_length(title) BETWEEN 1 AND {SESSION_TITLE_MAX_LENGTH}", name="title_length"
+        ),
     )
     __mapper_args__ = {"eager_defaults": True}
 
@@ -111,7 +116,7 @@ class StudyPlan(Base):
     source: Mapped[str] = mapped_column(String(6), server_default="manual")
     status: Mapped[str] = mapped_column(String(10), server_default="active")
     generation_id: Mapped[uuid.UUID | None]
-    title: Mapped[str | None] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(SESSION_TITLE_MAX_LENGTH))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     sessions: Mapped[list[StudySession]] = relationship(

@@ -14,14 +14,22 @@ from pydantic import (
     model_validator,
 )
 
-from planner.plans.domain import MAX_SESSION, MAX_SESSIONS_PER_PLAN
+from schediora_contracts.limits import (
+    SESSION_MAX_DURATION,
+    SESSION_MAX_HOURS,
+    SESSION_TITLE_MAX_LENGTH,
+    SESSIONS_PER_PLAN_MAX,
+)
 from schediora_runtime.problems import StrictModel
 from schediora_runtime.timestamps import UtcTimestamp
 
 Title = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-    Field(examples=["Linear algebra: eigenvalues"], description="Trimmed, 1..200 characters."),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=SESSION_TITLE_MAX_LENGTH),
+    Field(
+        examples=["Linear algebra: eigenvalues"],
+        description=f"Trimmed, 1..{SESSION_TITLE_MAX_LENGTH} characters.",
+    ),
 ]
 Notes = Annotated[str, StringConstraints(max_length=2000)]
 SessionStatus = Literal["planned", "in_progress", "completed", "skipped"]
@@ -31,8 +39,8 @@ ActualMinutes = Annotated[int, Field(ge=0, le=24 * 60, description="Minutes actu
 def check_range(starts_at: datetime, ends_at: datetime) -> None:
     if ends_at <= starts_at:
         raise ValueError("ends_at must be after starts_at")
-    if ends_at - starts_at > MAX_SESSION:
-        raise ValueError("a session lasts at most 8 hours")
+    if ends_at - starts_at > SESSION_MAX_DURATION:
+        raise ValueError(f"a session lasts at most {SESSION_MAX_HOURS} hours")
 
 
 class SessionInput(StrictModel):
@@ -53,7 +61,7 @@ class PlanCreate(StrictModel):
         default=None, description="The week's first day; default: the current week."
     )
     title: Title | None = None
-    sessions: list[SessionInput] = Field(default_factory=list, max_length=MAX_SESSIONS_PER_PLAN)
+    sessions: list[SessionInput] = Field(default_factory=list, max_length=SESSIONS_PER_PLAN_MAX)
 
 
 class SessionUpdate(StrictModel):

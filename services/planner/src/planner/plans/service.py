@@ -24,7 +24,6 @@ from planner.errors import (
 from planner.plans import repository
 from planner.plans.domain import (
     KEPT_STATUSES,
-    MAX_SESSIONS_PER_PLAN,
     can_transition,
     minutes_between,
 )
@@ -42,6 +41,7 @@ from planner.subjects import service as subjects
 from planner.users import service as users
 from planner.users.domain import DAY, WEEK
 from schediora_contracts.common import PlannedSession
+from schediora_contracts.limits import SESSIONS_PER_PLAN_MAX
 from schediora_runtime.pagination import Position, decode_cursor, encode_cursor
 from schediora_runtime.reads import Reads
 
@@ -211,8 +211,8 @@ async def add_session(
         raise NoCurrentPlan("There is no active plan for the current week.")
     _check_in_week(data.starts_at, data.ends_at, user_calendar.window(plan.week_start), ["body"])
     await _check_subject(session, user_id, data.subject_id, ["body"])
-    if await repository.count_sessions(session, plan.id) >= MAX_SESSIONS_PER_PLAN:
-        raise SessionLimitReached(f"A plan can have at most {MAX_SESSIONS_PER_PLAN} sessions.")
+    if await repository.count_sessions(session, plan.id) >= SESSIONS_PER_PLAN_MAX:
+        raise SessionLimitReached(f"A plan can have at most {SESSIONS_PER_PLAN_MAX} sessions.")
     study_session = _new_session(user_id, data, plan_id=plan.id)
     try:
         await repository.add(session, study_session)

@@ -1,10 +1,11 @@
 """A user's calendar: "today", weeks and day boundaries in their time zone (docs/api.md)."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-DAY = timedelta(days=1)
+from schediora_contracts.local_time import DAY, day_start, zone_of
+
 WEEK = timedelta(days=7)
 
 
@@ -18,10 +19,7 @@ class Calendar:
     @property
     def zone(self) -> ZoneInfo:
         """The IANA zone; an unknown name (never accepted by auth) falls back to UTC."""
-        try:
-            return ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            return ZoneInfo("UTC")
+        return zone_of(self.timezone)
 
     def today(self, now: datetime) -> date:
         return now.astimezone(self.zone).date()
@@ -44,6 +42,4 @@ class Calendar:
     def days(self, first: date, last: date) -> tuple[datetime, datetime]:
         """Local days `first`..`last` (inclusive) as the half-open instant range from the first
         midnight to the midnight after `last`; a DST change makes a day 23 or 25 hours long."""
-        start = datetime.combine(first, time(), self.zone)
-        end = datetime.combine(last + DAY, time(), self.zone)
-        return start, end
+        return day_start(first, self.zone), day_start(last + DAY, self.zone)

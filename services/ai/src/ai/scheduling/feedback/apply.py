@@ -35,7 +35,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from uuid import UUID
 
-from ai.scheduling.local_time import local_date, minutes_of, zone_of
 from ai.scheduling.objective import PERIODS
 from ai.scheduling.slots import Timeline, free_slots
 from ai.scheduling.week import Week
@@ -45,6 +44,7 @@ from schediora_contracts.common import (
     SessionSnapshot,
 )
 from schediora_contracts.events import PlanRequested
+from schediora_contracts.local_time import local_date, minutes_of, zone_of
 
 LOAD_FACTOR = 0.75
 LENGTH_FACTORS = {"shorter": 0.75, "longer": 1.25}

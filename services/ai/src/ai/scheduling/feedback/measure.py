@@ -22,8 +22,8 @@ from typing import Protocol
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from ai.scheduling.local_time import minutes_of
 from ai.scheduling.objective import PERIODS
+from schediora_contracts.local_time import minutes_of
 
 DAY_MINUTES = 24 * 60
 

@@ -13,9 +13,9 @@ from typing import Any
 
 from ai.scheduling.feedback.apply import Adjustments, remaining
 from ai.scheduling.feedback.measure import measure, moved
-from ai.scheduling.local_time import zone_of
 from schediora_contracts.common import FeedbackReport, PlannedSession
 from schediora_contracts.events import PlanRequested
+from schediora_contracts.local_time import zone_of
 
 NOT_MOVED = "the plan could not move that way"
 

@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime
 
-from ai.scheduling.local_time import day_bounds, minutes_of, wall_ranges, zone_of
+from schediora_contracts.local_time import day_bounds, minutes_of, wall_ranges, zone_of
 
 
 def test_a_skipped_midnight_starts_the_day_at_the_change():
