@@ -33,6 +33,9 @@ SUBJECTS = ("Organic Chemistry", "Art History", "Calculus")
 PERIODS = {"morning": (5, 12), "afternoon": (12, 17), "evening": (17, 23)}
 """Local hours of the parts of the day, as the contract defines them (05-12, 12-17, 17-23)."""
 RATING = 3
+SESSION_MINUTES = 50
+SESSIONS_A_DAY = 2
+"""Two 50-minute sessions fit the students' 120-minute daily goal (`students.preferences`)."""
 """A neutral rating: the move measured is the adjustment's, not a low rating's lighter load."""
 
 
@@ -162,7 +165,13 @@ async def _run(student: Student, case: Case, zone: ZoneInfo) -> Outcome:
         )
     )
     days_left = 7 - (today.weekday() + (1 if starts_on == "sunday" else 0)) % 7
-    target = round(days_left * 100 * case.room_share / len(SUBJECTS) / 5) * 5
+    if case.room_share < 1:
+        # Whole sessions, so that the generated plan leaves sessions free whatever the number of
+        # days left (75 % of 3 days' room in minutes rounds up to every session of them).
+        free_sessions = int(days_left * SESSIONS_A_DAY * case.room_share) // len(SUBJECTS)
+        target = max(free_sessions, 1) * SESSION_MINUTES
+    else:
+        target = round(days_left * 100 * case.room_share / len(SUBJECTS) / 5) * 5
     subjects = {
         name: (await student.add_subject(name, difficulty=3, target_minutes_per_week=target))["id"]
         for name in SUBJECTS

@@ -303,3 +303,33 @@ async def probe_unreadable_bodies(
                 failures.append(f"{method.upper()} {path} with {label}: {why}")
     failures += grown(before, await row_counts(engine, schema))
     return sent, failures
+
+
+async def assert_refuses_hostile_input(
+    client: httpx.AsyncClient,
+    app: Any,
+    *,
+    headers: Mapping[str, str],
+    schema: str,
+    reaches: set[str],
+) -> None:
+    """A service's whole hostile-input check: NUL and lone surrogates in every text field, and
+    unreadable bytes as every JSON body, each a `422 validation_error` with nothing written.
+    `reaches` names fields the walk must find (nested models, lists, query, path, header), so a
+    walk that silently finds less fails."""
+    document = app.openapi()
+    engine = app.state.runtime.engine
+    fields = {str(field) for field in text_fields(document)}
+    assert reaches <= fields, sorted(reaches - fields)
+    sent, failures = await probe_text_fields(
+        client, document, headers=headers, engine=engine, schema=schema
+    )
+    assert sent >= len(fields)
+    assert not failures, "\n".join(failures)
+    bodies = sum(1 for *_, op in operations(document) if _json_body_schema(op) is not None)
+    sent, failures = await probe_unreadable_bodies(
+        client, document, headers=headers, engine=engine, schema=schema
+    )
+    assert bodies > 0
+    assert sent == bodies * len(UNREADABLE_BODIES)
+    assert not failures, "\n".join(failures)
