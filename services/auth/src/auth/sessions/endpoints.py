@@ -5,6 +5,7 @@ from fastapi import APIRouter, Response, status
 from auth.deps import AuthDep, ClientAddress, SessionDep
 from auth.sessions import service
 from auth.sessions.schemas import Jwks, LoginRequest, RefreshRequest, Registered, TokenPair
+from auth.signing import service as signing
 from auth.users.schemas import RegisterRequest
 from schediora_runtime.problems import documented_problems
 
@@ -78,7 +79,10 @@ async def logout(body: RefreshRequest, session: SessionDep, auth: AuthDep) -> No
 
 
 @router.get("/jwks.json")
-async def jwks(auth: AuthDep, response: Response) -> Jwks:
+async def jwks(auth: AuthDep, session: SessionDep, response: Response) -> Jwks:
     """The public keys access tokens are signed with (JWKS, RFC 7517)."""
+    # Read from the table, not only the process's ring: a verifier refetching because auth
+    # announced a rotation must see that rotation, whichever replica answers.
+    await signing.reload(session, auth.keys)
     response.headers["Cache-Control"] = "public, max-age=300"
     return Jwks.model_validate(auth.keys.jwks())
