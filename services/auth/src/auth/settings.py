@@ -118,6 +118,9 @@ class Settings(ServiceSettings):
     forgot_per_email: int = Field(default=5, ge=1)
     forgot_per_address: int = Field(default=20, ge=1)
     forgot_window_seconds: int = Field(default=3600, ge=1)
+    verification_resends_per_user: int = Field(default=5, ge=1)
+    verification_resends_per_address: int = Field(default=20, ge=1)
+    verification_resend_window_seconds: int = Field(default=3600, ge=1)
 
     @model_validator(mode="after")
     def _production_hashes_are_strong(self) -> Self:
