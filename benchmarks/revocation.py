@@ -5,7 +5,9 @@ and user up in the revocation view, then reads one row), rotating over `USERS` s
 `CONNECTIONS` connections, `ROUNDS` x `SECONDS` s: first with an empty view, then, in the same
 run, with `REVOKED` revoked sessions in every service's view (rows inserted into auth's,
 planner's and ai's `revocations` tables, which the views reload every
-REVOCATION_REFRESH_SECONDS). The lookup itself is also timed in process (a set lookup, in ns).
+REVOCATION_REFRESH_SECONDS). A view cannot be emptied again while the stack runs, so the two
+loads run one after the other, not interleaved: on shared cores the difference is only as good
+as the machine was steady. The lookup itself is also timed in process (a set lookup, in ns).
 
 Delay. `SAMPLES` times: a student's other session is ended by `POST /auth/logout-all` and its
 access token is polled on auth (`/users/me`), planner (`/subjects`) and ai (`/feedback`) until
@@ -173,7 +175,7 @@ def section(stack: Stack) -> str:
             "",
             f"Throughput {full.throughput / empty.throughput - 1:+.1%} with {REVOKED:,} revoked "
             f"sessions (a difference of {per_request_us:+.0f} µs of wall time per request at "
-            f"{CONNECTIONS} connections; run-to-run noise on these cores is a few per cent). "
+            f"{CONNECTIONS} connections; the two loads ran one after the other). "
             f"The lookup itself (`RevocationList.is_revoked`, in process): "
             f"{lookups[0]:.0f} ns with an empty view, {lookups[REVOKED]:.0f} ns with "
             f"{REVOKED:,} entries.",
