@@ -199,7 +199,7 @@ async def test_a_deleted_account_leaves_no_row_of_its_user_in_any_schema(api, db
     student = await Student.register(api, "delete")
     await _fill_through_every_endpoint(api, student, mailbox)
     user_id = student.user_id
-    assert await _rows_of(db, user_id) != {}
+    assert await service_tables.rows_of_user(db, user_id) != {}
 
     answer = await student.call("DELETE", "/users/me", json={"password": PASSWORD})
     since = time.monotonic()
@@ -210,7 +210,7 @@ async def test_a_deleted_account_leaves_no_row_of_its_user_in_any_schema(api, db
     )
     assert delay <= BOUND_SECONDS
     for _ in range(300):
-        if not (left := await _rows_of(db, user_id)):
+        if not (left := await service_tables.rows_of_user(db, user_id)):
             break
         await asyncio.sleep(0.1)
     assert left == {}, f"rows of the deleted user remain: {left}"
@@ -323,28 +323,3 @@ async def _fill_through_every_endpoint(
     await api.post("/auth/password/forgot", json={"email": student.email})
     await mailbox.wait_for(student.email, count=3)
     await _login(api, student.email)
-
-
-KEPT = {"outbox", "processed_events", "revocations"}
-"""Outbox rows and processed event ids (purged after the retention), and the revocation rows
-that refuse the deleted user's tokens (gone after a week), are the only rows kept."""
-
-
-async def _rows_of(db: AsyncEngine, user_id: str) -> dict[str, int]:
-    """Rows naming the user in every table of the three schemas, except `KEPT`."""
-    columns = await service_tables.rows(
-        db,
-        "SELECT table_schema, table_name, column_name FROM information_schema.columns "
-        "WHERE table_schema IN ('auth', 'planner', 'ai') AND data_type = 'uuid' "
-        "AND (column_name = 'user_id' OR (table_name = 'users' AND column_name = 'id'))",
-    )
-    counts: dict[str, int] = {}
-    for schema, table, column in columns:
-        if table in KEPT:
-            continue
-        [(count,)] = await service_tables.rows(
-            db, f'SELECT count(*) FROM {schema}."{table}" WHERE "{column}" = :u', u=user_id
-        )
-        if count:
-            counts[f"{schema}.{table}"] = count
-    return counts
