@@ -34,6 +34,14 @@ def signing_key_refresh(context: AuthContext) -> Worker:
     return refresh_keys
 
 
+async def reload_quietly(runtime: ServiceRuntime, context: AuthContext) -> None:
+    """`reload_once`, logging a failure instead of raising it (the ring stays as it was)."""
+    try:
+        await reload_once(runtime, context)
+    except Exception:
+        logger.warning("reloading the signing keys failed; serving them as last loaded")
+
+
 async def reload_once(runtime: ServiceRuntime, context: AuthContext) -> None:
     before = (context.keys.kid, context.keys.kids)
     async with runtime.sessionmaker.begin() as session:
