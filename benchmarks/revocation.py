@@ -27,10 +27,10 @@ import httpx
 import psycopg
 
 from benchmarks.wrk import LoadResult, Request, rotation, run
-from schediora_runtime import testing
-from schediora_runtime.devstack import Stack
 from schediora_runtime.security.revocation import Revocation, RevocationList
 from schediora_runtime.security.verifier import AccessClaims
+from schediora_testkit import testing
+from schediora_testkit.devstack import Stack
 
 USERS = 20
 REVOKED = 10_000

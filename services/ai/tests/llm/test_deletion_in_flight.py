@@ -12,8 +12,8 @@ from sqlalchemy import text
 
 from ai.scheduling.solver import solve
 from schediora_contracts import UserDeleted
-from schediora_runtime import testing
 from schediora_runtime.messaging.codec import wrap
+from schediora_testkit import testing
 
 from ..api.requests import plan_request, published
 from .conftest import openai_settings

@@ -15,11 +15,11 @@ from sqlalchemy import create_engine, text
 
 from auth.signing.__main__ import main, run
 from auth.signing.keys import key_id
-from schediora_runtime import testing
 from schediora_runtime.messaging.broker import Broker
 from schediora_runtime.messaging.topology import Topology
 from schediora_runtime.security import RemoteJwks
 from schediora_runtime.security.key_rotation import KeyRotationListener
+from schediora_testkit import testing
 
 from ..conftest import SIGNING_KEY, make_settings, running
 from ..factories import register
