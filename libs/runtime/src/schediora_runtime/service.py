@@ -4,10 +4,12 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import Table, text
 
+from schediora_runtime import metrics
 from schediora_runtime.database import create_engine, create_sessionmaker
 from schediora_runtime.health import health_router
 from schediora_runtime.logs import configure_logging
@@ -17,6 +19,7 @@ from schediora_runtime.messaging.inbox import purge_processed_events
 from schediora_runtime.messaging.outbox import WAKE_RELAY_KEY
 from schediora_runtime.messaging.relay import OutboxRelay
 from schediora_runtime.messaging.topology import Topology
+from schediora_runtime.metrics import metrics_router
 from schediora_runtime.middleware import install_request_context
 from schediora_runtime.problems import install_problem_handlers
 from schediora_runtime.reads import Reads
@@ -196,6 +199,16 @@ class ServiceRuntime:
                 logger.warning("purging processed events failed", exc_info=True)
             await asyncio.sleep(3600)
 
+    def metrics_probes(self, outbox: Table | None) -> list[metrics.Probe]:
+        """What a scrape reads fresh: the outbox backlog, and the depth of the queue and DLQ."""
+        service = self.settings.service_name
+        probes: list[metrics.Probe] = []
+        if outbox is not None:
+            probes.append(partial(metrics.outbox_backlog, service, self.sessionmaker, outbox))
+        if self.consumer is not None:
+            probes.append(partial(metrics.queue_depths, service, self.broker))
+        return probes
+
     async def database_ready(self) -> bool:
         async with self.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
@@ -277,6 +290,7 @@ def create_service_app(
                 "database": runtime.database_ready,
                 "broker": runtime.broker_ready,
             }
+            app.state.metrics_probes = runtime.metrics_probes(outbox)
             await runtime.start()
             logger.info("%s started on port %s", settings.service_name, settings.port)
             try:
@@ -298,6 +312,7 @@ def create_service_app(
     app.state.service_name = settings.service_name
     install_problem_handlers(app)
     app.include_router(health_router())
+    app.include_router(metrics_router())
     for router in routers:
         app.include_router(router)
     install_request_context(app)
