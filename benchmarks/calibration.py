@@ -44,7 +44,8 @@ class Calibration:
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
             command, stdout=self.log_path.open("ab"), stderr=subprocess.STDOUT
         )
-        deadline = time.monotonic() + 30
+        # Generous: on a loaded machine starting a worker process takes long.
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             try:
                 if httpx.get(self.url, timeout=1).status_code == 200:

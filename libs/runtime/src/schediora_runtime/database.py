@@ -1,6 +1,7 @@
 """The async SQLAlchemy engine and sessions, confined to one service's own schema."""
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import MetaData, event
@@ -78,6 +79,11 @@ async def transaction(
         except BaseException:
             await session.rollback()
             raise
+
+
+unit_of_work = asynccontextmanager(transaction)
+"""`async with unit_of_work(sessionmaker) as session:` the same unit of work, opened by an
+endpoint only when its fast path (no ORM) cannot serve the request."""
 
 
 def violated_constraint(exc: IntegrityError) -> str | None:

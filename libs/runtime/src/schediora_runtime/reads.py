@@ -1,4 +1,5 @@
-"""Reads that need no transaction: pooled psycopg connections in autocommit, no ORM.
+"""Reads that need no transaction: pooled psycopg connections in autocommit, no ORM; and the
+hot writes that are one statement or one short explicit transaction (`Reads.write`).
 
 A read through an `AsyncSession` costs BEGIN, the query and COMMIT (three round trips, plus a
 pre-ping's fourth) and the ORM's machinery around each: ~1.3 ms of CPU in the service for a
@@ -91,6 +92,14 @@ class Reads:
             # likely dead too. Checking them costs a round trip each, only after a loss.
             await self.pool.check()
             return await self._run(read)
+
+    async def write(self, write: Read[T]) -> T:
+        """`write(connection)` once, never retried: it may have committed before its connection
+        was lost. For a hot write that is one statement (atomic by itself in autocommit), or
+        that opens `connection.transaction()` itself: no ORM unit of work, no pre-ping, and
+        the pool hands out connections first come, first served (README: Performance)."""
+        async with self.pool.connection() as connection:
+            return await write(connection)
 
     async def _run(self, read: Read[T]) -> T:
         async with self.pool.connection() as connection:

@@ -56,7 +56,8 @@ class ServiceProcess:
             self.process.kill()
             self.process.wait(5)
 
-    def wait_live(self, timeout: float = 30) -> None:
+    def wait_live(self, timeout: float = 90) -> None:
+        # Generous: on a loaded 2-core machine a process can take a minute to import and bind.
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
@@ -128,7 +129,7 @@ class Stack:
         for service in self.services.values():
             service.stop()
 
-    def wait_ready(self, timeout: float = 60) -> httpx.Response:
+    def wait_ready(self, timeout: float = 120) -> httpx.Response:
         """Wait until the gateway reports every upstream ready; return that answer."""
         deadline = time.monotonic() + timeout
         answer = None

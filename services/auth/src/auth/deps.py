@@ -1,6 +1,7 @@
 """Annotated dependencies for the auth endpoints."""
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -12,7 +13,8 @@ from schediora_runtime.deps import ReadsDep
 from schediora_runtime.security import CurrentUser
 
 
-async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
+@asynccontextmanager
+async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's transaction, as the shared `SessionDep`, except that a `RecordedFailure`
     commits before it answers: a failed login's counters or a revoked family must persist."""
     async with request.app.state.runtime.sessionmaker() as session:
@@ -25,6 +27,11 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.rollback()
             raise
         await session.commit()
+
+
+async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with unit_of_work(request) as session:
+        yield session
 
 
 async def _context(request: Request) -> AuthContext:

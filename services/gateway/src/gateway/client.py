@@ -5,7 +5,6 @@ aiohttp's ≈ 0.2 ms (docs/architecture.md, encode/httpx#3215).
 """
 
 from aiohttp import ClientSession, ClientTimeout, DummyCookieJar, TCPConnector
-from opentelemetry.instrumentation.aiohttp_client import create_trace_config
 
 from gateway.settings import Settings
 
@@ -18,7 +17,8 @@ _NO_AUTO_HEADERS = ("Accept", "Accept-Encoding", "Content-Type", "User-Agent")
 
 
 def create_upstream_session(settings: Settings) -> ClientSession:
-    """Keep-alive pool, time limits from settings, trace context injected into every call."""
+    """Keep-alive pool and time limits from settings (`ProxyMiddleware` writes the trace
+    context into each call)."""
     connector = TCPConnector(
         limit=settings.upstream_pool_size,
         limit_per_host=0,
@@ -36,6 +36,5 @@ def create_upstream_session(settings: Settings) -> ClientSession:
         # Bodies pass through byte for byte, Content-Encoding and Content-Length included.
         auto_decompress=False,
         skip_auto_headers=_NO_AUTO_HEADERS,
-        trace_configs=[create_trace_config()],
         raise_for_status=False,
     )

@@ -11,6 +11,8 @@ from aiohttp import (
     ClientSession,
     ConnectionTimeoutError,
 )
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
 from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -46,6 +48,7 @@ class ProxyMiddleware:
         self.routes = routes
         self.base_urls = base_urls
         self.max_body_bytes = max_body_bytes
+        self._tracer = trace.get_tracer(__name__)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         service = self.routes.match(scope["path"]) if scope["type"] == "http" else None
@@ -67,17 +70,35 @@ class ProxyMiddleware:
             scope["headers"], client[0] if client else None, scope["scheme"]
         )
         session: ClientSession = scope["app"].state.upstream_session
-        try:
-            upstream = await session.request(
-                scope["method"],
-                upstream_url(self.base_urls[service], scope),
-                headers=headers,
-                data=body or None,
-                allow_redirects=False,
-            )
-        except (ClientError, TimeoutError) as exc:
-            raise upstream_failure(service, exc) from exc
-        return await relay(upstream, service, scope["method"])
+        method = scope["method"]
+        url = upstream_url(self.base_urls[service], scope)
+        # The upstream call's client span, and its context in the upstream's headers. Written
+        # here rather than by aiohttp's tracing hooks (opentelemetry-instrumentation-aiohttp-
+        # client): those cost ~10 % of the gateway's CPU a request, recorded or not.
+        with self._tracer.start_as_current_span(method, kind=SpanKind.CLIENT) as span:
+            if span.is_recording():
+                span.set_attribute("http.request.method", method)
+                span.set_attribute("server.address", url.host or "")
+                span.set_attribute("url.path", scope["path"])
+            trace_headers: dict[str, str] = {}
+            propagate.inject(trace_headers)
+            if trace_headers:
+                # The client's own trace headers are replaced by the gateway's span.
+                headers = [h for h in headers if h[0] not in trace_headers]
+                headers.extend(trace_headers.items())
+            try:
+                upstream = await session.request(
+                    method, url, headers=headers, data=body or None, allow_redirects=False
+                )
+            except (ClientError, TimeoutError) as exc:
+                if span.is_recording():
+                    span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+                raise upstream_failure(service, exc) from exc
+            if span.is_recording():
+                span.set_attribute("http.response.status_code", upstream.status)
+                if upstream.status >= 500:
+                    span.set_status(Status(StatusCode.ERROR))
+        return await relay(upstream, service, method)
 
 
 async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:

@@ -189,6 +189,19 @@ async def test_completion_records_when_and_how_long_and_undo_clears_both(
     assert skipped["completed_at"] is skipped["actual_minutes"] is None
 
 
+async def test_concurrent_status_changes_of_one_session_apply_one_at_a_time(client, alice, plan):
+    """The row is locked while its transition is checked: of ten completions sent at once one
+    applies, and the others find the session completed already (no transition to itself)."""
+    session = await add_session(client, alice, slot(25, 9, 90))
+    responses = await asyncio.gather(
+        *(patch_session(client, alice, session["id"], status="completed") for _ in range(10))
+    )
+    assert sorted(r.status_code for r in responses) == [200] + [409] * 9
+    for response in responses:
+        if response.status_code == 409:
+            assert_problem(response, 409, "invalid_transition")
+
+
 async def test_patch_changes_only_the_fields_sent(client, alice, plan):
     subject = await create_subject(client, alice, "Chemistry")
     session = await add_session(client, alice, slot(25, 9, notes="old"))

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Request, Response, status
 
-from auth.deps import AuthDep, ClientAddress, SessionDep
+from auth.deps import AuthDep, ClientAddress, ReadsDep, SessionDep, unit_of_work
 from auth.sessions import service
 from auth.sessions.schemas import Jwks, LoginRequest, RefreshRequest, Registered, TokenPair
 from auth.signing import workers as signing_workers
@@ -60,16 +60,22 @@ async def login(
 @router.post("/refresh", responses=documented_problems(401, 422, 429))
 async def refresh(
     body: RefreshRequest,
-    session: SessionDep,
+    reads: ReadsDep,
     auth: AuthDep,
     client_address: ClientAddress,
+    request: Request,
     response: Response,
 ) -> TokenPair:
     """Spend a refresh token for a new pair; a spent token revokes its whole family."""
     response.headers.update(_NO_STORE)
-    return await service.refresh(
-        session, auth, body.refresh_token.get_secret_value(), client_address=client_address
-    )
+    token = body.refresh_token.get_secret_value()
+    # A live token rotates in one statement; anything else (a spent token's reuse, a refusal
+    # to count, a lock) is decided in a transaction.
+    pair = await service.rotate_live(reads, auth, token, client_address=client_address)
+    if pair is not None:
+        return pair
+    async with unit_of_work(request) as session:
+        return await service.refresh(session, auth, token, client_address=client_address)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=documented_problems(422))

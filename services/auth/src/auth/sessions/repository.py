@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from psycopg import AsyncConnection
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -50,3 +51,48 @@ async def families_with_live_tokens(
         .distinct()
     )
     return list(rows)
+
+
+# The rotation of a live token in one statement: spend it and insert its successor in the same
+# family, unless an address lock holds. Concurrent rotations of one token queue on its row
+# lock; the later one then finds it spent and rotates nothing (READ COMMITTED re-checks the
+# WHERE on the updated row).
+_ROTATE = """
+WITH spent AS (
+    UPDATE refresh_tokens SET rotated_at = %(now)s
+    WHERE token_hash = %(token_hash)s
+      AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > %(now)s
+      AND NOT EXISTS (
+          SELECT 1 FROM throttles WHERE key = ANY(%(locks)s) AND locked_until > %(now)s
+      )
+    RETURNING user_id, family_id, expires_at
+)
+INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, created_at, expires_at)
+SELECT %(id)s, user_id, family_id, %(new_hash)s, %(now)s, expires_at FROM spent
+RETURNING user_id, family_id, expires_at
+"""
+
+
+async def rotate_live(
+    connection: AsyncConnection,
+    token_hash: bytes,
+    *,
+    new_id: UUID,
+    new_hash: bytes,
+    now: datetime,
+    locks: list[str],
+) -> tuple[UUID, UUID, datetime] | None:
+    """Spend a live, unspent, unrevoked token and store its successor in one autocommit
+    statement: (user id, family id, family end), or None when anything is not so (a spent,
+    revoked, expired or unknown token, or a lock on one of `locks`), with nothing written."""
+    cursor = await connection.execute(
+        _ROTATE,
+        {
+            "now": now,
+            "token_hash": token_hash,
+            "locks": locks,
+            "id": new_id,
+            "new_hash": new_hash,
+        },
+    )
+    return await cursor.fetchone()

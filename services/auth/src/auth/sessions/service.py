@@ -27,6 +27,7 @@ from auth.users import repository as users
 from auth.users import service as accounts
 from schediora_contracts import ACCESS_TOKEN_MAX_TTL_SECONDS, SessionsRevoked
 from schediora_runtime.messaging.outbox import record_event
+from schediora_runtime.reads import Reads
 from schediora_runtime.security.revocation import revoke_sessions
 
 security_log = logging.getLogger("auth.security")
@@ -208,6 +209,36 @@ async def login(
         extra={"security_event": "login_succeeded", "user_id": str(user.id), **event},
     )
     return issue_pair(session, context, user.id, now)
+
+
+async def rotate_live(
+    reads: Reads, context: AuthContext, refresh_token: str, *, client_address: str
+) -> TokenPair | None:
+    """The common refresh, in one statement on the autocommit pool: a live token spent for a
+    new pair. None when the token is anything else (or the address is locked): then `refresh`
+    decides, in a transaction, what to answer and what to record."""
+    rules = Rules.from_settings(context.settings)
+    now = context.clock()
+    new_token = secrets.token_urlsafe(REFRESH_TOKEN_BYTES)
+    row = await reads.write(
+        lambda connection: repository.rotate_live(
+            connection,
+            token_hash(refresh_token),
+            new_id=uuid.uuid4(),
+            new_hash=token_hash(new_token),
+            now=now,
+            locks=[rules.refresh_address.key(client_address)],
+        )
+    )
+    if row is None:
+        return None
+    user_id, family_id, expires_at = row
+    return TokenPair(
+        access_token=context.tokens.issue(user_id, now, family_id),
+        refresh_token=new_token,
+        expires_in=context.tokens.ttl_seconds,
+        refresh_expires_in=_seconds(expires_at - now),
+    )
 
 
 async def refresh(

@@ -2,6 +2,7 @@
 session may move to."""
 
 from datetime import datetime
+from typing import Any
 
 # A reschedule keeps these where they are, ids unchanged (docs/api.md).
 KEPT_STATUSES = frozenset({"in_progress", "completed"})
@@ -22,3 +23,17 @@ def can_transition(current: str, new: str) -> bool:
 
 def minutes_between(starts_at: datetime, ends_at: datetime) -> int:
     return int((ends_at - starts_at).total_seconds() // 60)
+
+
+def status_fields(
+    status: str, starts_at: datetime, ends_at: datetime, now: datetime
+) -> dict[str, Any]:
+    """What a session's row holds with `status`: only a completed session has `completed_at`
+    and actual minutes (its planned length until the user says otherwise)."""
+    if status == "completed":
+        return {
+            "status": status,
+            "completed_at": now,
+            "actual_minutes": minutes_between(starts_at, ends_at),
+        }
+    return {"status": status, "completed_at": None, "actual_minutes": None}

@@ -4,7 +4,7 @@
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from planner.deps import CurrentUser, Now, ReadsDep, SessionDep
 from planner.plans import service
@@ -18,6 +18,7 @@ from planner.plans.schemas import (
     SessionRead,
     SessionUpdate,
 )
+from schediora_runtime.database import unit_of_work
 from schediora_runtime.links import documented_links, link
 from schediora_runtime.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from schediora_runtime.problems import documented_problems
@@ -106,9 +107,18 @@ async def list_sessions(
 
 @sessions_router.patch("/{session_id}", responses=documented_problems(401, 404, 409, 422))
 async def update_session(
-    user_id: CurrentUser, session: SessionDep, now: Now, session_id: UUID, body: SessionUpdate
+    user_id: CurrentUser,
+    reads: ReadsDep,
+    request: Request,
+    now: Now,
+    session_id: UUID,
+    body: SessionUpdate,
 ) -> SessionRead:
     """Change the fields sent; status changes follow the documented transitions."""
-    return SessionRead.model_validate(
-        await service.update_session(session, user_id, session_id, body, now)
-    )
+    updated = await service.update_session_row(reads, user_id, session_id, body, now)
+    if updated is not None:
+        return updated
+    async with unit_of_work(request.app.state.runtime.sessionmaker) as session:
+        return SessionRead.model_validate(
+            await service.update_session(session, user_id, session_id, body, now)
+        )

@@ -269,3 +269,45 @@ async def read_current_plan(
     plan = {c: rows[0][f"plan__{c}"] for c in PLAN_COLUMNS}
     sessions = [{c: row[c] for c in SESSION_COLUMNS} for row in rows if row["id"] is not None]
     return plan, sessions
+
+
+_LOCK_SESSION = (
+    "SELECT "  # noqa: S608 - fixed column names; every value is a bound parameter
+    + ", ".join(f"s.{c}" for c in SESSION_COLUMNS)
+    + """, p.status AS plan_status
+    FROM study_sessions AS s LEFT JOIN study_plans AS p ON p.id = s.plan_id
+    WHERE s.id = %(id)s AND s.user_id = %(user_id)s
+    FOR UPDATE OF s
+"""
+)
+
+
+async def lock_session_row(
+    connection: AsyncConnection, user_id: UUID, session_id: UUID
+) -> dict[str, Any] | None:
+    """The user's session as a row with its plan's status, locked until the transaction ends."""
+    cursor = connection.cursor(row_factory=dict_row)
+    await cursor.execute(_LOCK_SESSION, {"id": session_id, "user_id": user_id})
+    return await cursor.fetchone()
+
+
+_ROW_FIELDS = frozenset({"title", "notes", "status", "completed_at", "actual_minutes"})
+
+
+async def update_session_row(
+    connection: AsyncConnection, session_id: UUID, fields: dict[str, Any]
+) -> dict[str, Any]:
+    """Set `fields` (of the session's own columns) and `updated_at`; the row as it is now."""
+    if unknown := fields.keys() - _ROW_FIELDS:
+        raise ValueError(f"not a settable session field: {sorted(unknown)}")
+    assignments = ", ".join(f"{name} = %({name})s" for name in fields)
+    cursor = connection.cursor(row_factory=dict_row)
+    await cursor.execute(
+        f"UPDATE study_sessions SET {assignments}, updated_at = now() "  # noqa: S608
+        f"WHERE id = %(id)s RETURNING {_SESSIONS}",
+        fields | {"id": session_id},
+    )
+    row = await cursor.fetchone()
+    if row is None:  # the row is locked by this transaction: it cannot have gone
+        raise LookupError(session_id)
+    return row

@@ -26,6 +26,7 @@ from planner.plans.domain import (
     KEPT_STATUSES,
     can_transition,
     minutes_between,
+    status_fields,
 )
 from planner.plans.models import StudyPlan, StudySession
 from planner.plans.schemas import (
@@ -221,6 +222,53 @@ async def add_session(
     return study_session
 
 
+_OWN_ROW_CHANGES = frozenset({"status", "title", "notes", "actual_minutes"})
+
+
+async def update_session_row(
+    reads: Reads, user_id: UUID, session_id: UUID, data: SessionUpdate, now: datetime
+) -> SessionRead | None:
+    """`update_session` for a change that concerns the session's row alone (status, title,
+    notes, actual minutes; what the app sends most): one short transaction on the autocommit
+    pool, the row locked, the same rules, no ORM. None when the change needs more (new times
+    or subject: the week, the other sessions, the subject are checked): `update_session`."""
+    changes: dict[str, Any] = data.model_dump(exclude_unset=True)
+    if not changes.keys() <= _OWN_ROW_CHANGES:
+        return None
+    status = changes.pop("status", None)
+    actual_minutes = changes.pop("actual_minutes", None)
+
+    async def write(connection: AsyncConnection) -> dict[str, Any]:
+        async with connection.transaction():
+            row = await repository.lock_session_row(connection, user_id, session_id)
+            if row is None:
+                raise SessionNotFound("No such session.")
+            if row["plan_status"] == "superseded":
+                raise SessionIsHistory(
+                    "The session belongs to a superseded plan; it can no longer change."
+                )
+            fields = dict(changes)
+            current = row["status"]
+            if status is not None:
+                if not can_transition(current, status):
+                    raise InvalidTransition(f"A session cannot go from {current} to {status}.")
+                fields |= status_fields(status, row["starts_at"], row["ends_at"], now)
+                current = status
+            if "actual_minutes" in data.model_fields_set:
+                if current != "completed" and actual_minutes is not None:
+                    raise InvalidInput(
+                        ["body", "actual_minutes"], "Only a completed session has actual minutes."
+                    )
+                fields["actual_minutes"] = actual_minutes
+            # As the ORM does: a field set to the value it has is no change.
+            changed = {name: value for name, value in fields.items() if row[name] != value}
+            if not changed:
+                return row
+            return await repository.update_session_row(connection, session_id, changed)
+
+    return _session_read(await reads.write(write))
+
+
 async def update_session(
     session: AsyncSession, user_id: UUID, session_id: UUID, data: SessionUpdate, now: datetime
 ) -> StudySession:
@@ -322,15 +370,9 @@ def _overlaps(item: PlannedSession, other: StudySession) -> bool:
 
 def _apply_status(study_session: StudySession, status: str, now: datetime) -> None:
     """Keep `completed_at` and `actual_minutes` true to the status: only completed has them."""
-    study_session.status = status
-    if status == "completed":
-        study_session.completed_at = now
-        study_session.actual_minutes = minutes_between(
-            study_session.starts_at, study_session.ends_at
-        )
-    else:
-        study_session.completed_at = None
-        study_session.actual_minutes = None
+    fields = status_fields(status, study_session.starts_at, study_session.ends_at, now)
+    for field, value in fields.items():
+        setattr(study_session, field, value)
 
 
 def _new_session(user_id: UUID, data: SessionInput, plan_id: UUID | None = None) -> StudySession:
