@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from aiohttp import (
@@ -30,6 +31,13 @@ logger = logging.getLogger(__name__)
 BUFFERED_RESPONSE_LIMIT = 1 << 20
 
 
+@dataclass(frozen=True)
+class ProxiedRoute:
+    """What a proxied request has as its route: the routing prefix (a bounded label)."""
+
+    path: str
+
+
 class ProxyMiddleware:
     """Serves every path the routing table owns; any other path goes on to the gateway's own
     routes (health, docs, the 404 of an unknown path).
@@ -51,10 +59,13 @@ class ProxyMiddleware:
         self._tracer = trace.get_tracer(__name__)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        service = self.routes.match(scope["path"]) if scope["type"] == "http" else None
-        if service is None:
+        owner = self.routes.owner(scope["path"]) if scope["type"] == "http" else None
+        if owner is None:
             await self.app(scope, receive, send)
             return
+        prefix, service = owner
+        # The metrics and access log label a proxied request by the prefix that routed it.
+        scope["route"] = ProxiedRoute(f"{prefix}/*")
         try:
             response = await self.forward(service, scope, receive)
         except ProblemError as exc:

@@ -28,10 +28,15 @@ class RouteTable:
 
     def match(self, path: str) -> str | None:
         """The service that serves `path`, or None when no prefix owns it."""
+        owner = self.owner(path)
+        return owner[1] if owner else None
+
+    def owner(self, path: str) -> tuple[str, str] | None:
+        """(prefix, service) of the route that owns `path`, or None."""
         for prefix, service in self._routes:
             # `/api/v1/plansX` must not reach the owner of `/api/v1/plans`.
             if path.startswith(prefix) and (len(path) == len(prefix) or path[len(prefix)] == "/"):
-                return service
+                return prefix, service
         return None
 
     @property

@@ -170,3 +170,18 @@ async def test_an_encoded_body_passes_byte_for_byte(gateway):
     assert response.headers["content-encoding"] == "gzip"
     assert int(response.headers["content-length"]) == len(GZIPPED)
     assert response.json() == {"compressed": True}
+
+
+async def test_the_gateway_counts_a_proxied_request_by_its_prefix_never_its_path(gateway):
+    await gateway.get("/api/v1/plans/8d4c3f5e-1f7a-4f6e-9f0e-0c6b8a8f3b1a")
+
+    scrape = (await gateway.get("/metrics")).text
+
+    line = next(
+        line
+        for line in scrape.splitlines()
+        if line.startswith("schediora_http_requests_total") and 'route="/api/v1/plans/*"' in line
+    )
+    assert 'method="GET"' in line
+    assert 'status="200"' in line
+    assert "8d4c3f5e" not in scrape
