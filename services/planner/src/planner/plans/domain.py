@@ -22,3 +22,12 @@ def can_transition(current: str, new: str) -> bool:
 
 def minutes_between(starts_at: datetime, ends_at: datetime) -> int:
     return int((ends_at - starts_at).total_seconds() // 60)
+
+
+class WeekTaken(Exception):
+    """A generated plan cannot become the week's active plan: the week has another one, or the
+    plan it was to replace is no longer active."""
+
+
+class SessionsOverlap(Exception):
+    """A generated session would overlap another active session of the user."""

@@ -24,6 +24,8 @@ from planner.errors import (
 from planner.plans import repository
 from planner.plans.domain import (
     KEPT_STATUSES,
+    SessionsOverlap,
+    WeekTaken,
     can_transition,
     minutes_between,
 )
@@ -277,14 +279,15 @@ async def store_generated(
     For a reschedule (`replaces`), the replaced plan is superseded and its completed and
     in-progress sessions move into the new plan with their ids; a generated session that
     collides with one of them (completed since the request was made) is left out. Raises
-    `PlanExists` when the week is no longer free for this plan, `SessionOverlap` when a
-    session would overlap another active session of the user.
+    `WeekTaken` when the week is no longer free for this plan, `SessionsOverlap` when a
+    session would overlap another active session of the user (domain errors: the caller is a
+    consumer, not a request).
     """
     kept: list[StudySession] = []
     if replaces is not None:
         previous = await repository.lock_plan(session, user_id, replaces)
         if previous is None or previous.status != "active":
-            raise PlanExists("The plan being rescheduled is no longer the week's active plan.")
+            raise WeekTaken("The plan being rescheduled is no longer the week's active plan.")
         kept = [s for s in previous.sessions if s.status in KEPT_STATUSES]
         await repository.supersede(session, previous)
     plan = StudyPlan(
@@ -309,9 +312,9 @@ async def store_generated(
         await repository.add(session, plan)
         await repository.move_sessions(session, [s.id for s in kept], plan.id)
     except repository.ActivePlanExists:
-        raise PlanExists("The week already has an active plan.") from None
+        raise WeekTaken("The week already has an active plan.") from None
     except repository.Overlap:
-        raise SessionOverlap(OVERLAP) from None
+        raise SessionsOverlap(OVERLAP) from None
     await repository.refresh_totals(session, plan)
     return plan
 
