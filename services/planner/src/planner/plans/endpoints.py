@@ -1,10 +1,10 @@
 """`/api/v1/plans` and `/api/v1/sessions`: the user's weekly plans and their study sessions
 (docs/api.md: Plans and sessions)."""
 
-from typing import Annotated, Literal
+from typing import Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from planner.deps import CurrentUser, Now, ReadsDep, SessionDep
 from planner.plans import service
@@ -19,14 +19,11 @@ from planner.plans.schemas import (
     SessionUpdate,
 )
 from schediora_runtime.links import documented_links, link
-from schediora_runtime.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from schediora_runtime.pagination import DEFAULT_LIMIT, Cursor, Limit
 from schediora_runtime.problems import documented_problems
 
 plans_router = APIRouter(prefix="/api/v1/plans", tags=["plans"])
 sessions_router = APIRouter(prefix="/api/v1/sessions", tags=["sessions"])
-
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
-Cursor = Annotated[str | None, Query(max_length=256)]
 
 
 @plans_router.get("", responses=documented_problems(401, 422))

@@ -44,7 +44,7 @@ from planner.users import service as users
 from planner.users.domain import DAY, WEEK
 from schediora_contracts.common import PlannedSession
 from schediora_contracts.limits import SESSIONS_PER_PLAN_MAX
-from schediora_runtime.pagination import Position, decode_cursor, encode_cursor
+from schediora_runtime.pagination import Position, page
 from schediora_runtime.reads import Reads
 
 OVERLAP = "The session overlaps another of your sessions."
@@ -97,23 +97,26 @@ async def read_sessions(
     cursor: str | None,
 ) -> SessionPage:
     """`list_sessions` for the API, read without a transaction."""
-    after = decode_cursor(cursor) if cursor is not None else None
 
-    async def read(connection: AsyncConnection) -> Sequence[dict[str, Any]]:
-        between = None
-        if week == "current":
-            user_calendar = await users.read_calendar(connection, user_id)
-            between = user_calendar.window(user_calendar.current_week(now))
-        return await repository.read_sessions(
-            connection, user_id, between=between, limit=limit + 1, after=after
-        )
+    async def fetch(after: Position | None, n: int) -> Sequence[dict[str, Any]]:
+        async def read(connection: AsyncConnection) -> Sequence[dict[str, Any]]:
+            between = None
+            if week == "current":
+                user_calendar = await users.read_calendar(connection, user_id)
+                between = user_calendar.window(user_calendar.current_week(now))
+            return await repository.read_sessions(
+                connection, user_id, between=between, limit=n, after=after
+            )
 
-    rows = await reads.run(read)
-    page = [_session_read(row) for row in rows[:limit]]
-    next_cursor = None
-    if len(rows) > limit:
-        next_cursor = encode_cursor(Position(page[-1].starts_at, page[-1].id))
-    return SessionPage(items=page, next_cursor=next_cursor)
+        return await reads.run(read)
+
+    rows, next_cursor = await page(
+        fetch,
+        limit=limit,
+        cursor=cursor,
+        position=lambda row: Position(row["starts_at"], row["id"]),
+    )
+    return SessionPage(items=[_session_read(row) for row in rows], next_cursor=next_cursor)
 
 
 def _session_read(row: dict[str, Any]) -> SessionRead:
@@ -137,15 +140,14 @@ async def list(
     session: AsyncSession, user_id: UUID, *, status: str | None, limit: int, cursor: str | None
 ) -> tuple[Sequence[StudyPlan], str | None]:
     """One page of the user's plans, newest week first, and the cursor of the next page."""
-    after = decode_cursor(cursor) if cursor is not None else None
-    rows = await repository.list_plans(
-        session, user_id, status=status, limit=limit + 1, after=after
+    return await page(
+        lambda after, n: repository.list_plans(
+            session, user_id, status=status, limit=n, after=after
+        ),
+        limit=limit,
+        cursor=cursor,
+        position=lambda plan: Position(repository.week_key(plan.week_start), plan.id),
     )
-    page = rows[:limit]
-    if len(rows) <= limit:
-        return page, None
-    last = page[-1]
-    return page, encode_cursor(Position(repository.week_key(last.week_start), last.id))
 
 
 async def list_sessions(
@@ -158,18 +160,18 @@ async def list_sessions(
     cursor: str | None,
 ) -> tuple[Sequence[StudySession], str | None]:
     """One page of the sessions of the user's active plans by start, this week's or all."""
-    after = decode_cursor(cursor) if cursor is not None else None
     between = None
     if week == "current":
         user_calendar = await users.calendar(session, user_id)
         between = user_calendar.window(user_calendar.current_week(now))
-    rows = await repository.list_sessions(
-        session, user_id, between=between, limit=limit + 1, after=after
+    return await page(
+        lambda after, n: repository.list_sessions(
+            session, user_id, between=between, limit=n, after=after
+        ),
+        limit=limit,
+        cursor=cursor,
+        position=lambda study_session: Position(study_session.starts_at, study_session.id),
     )
-    page = rows[:limit]
-    if len(rows) <= limit:
-        return page, None
-    return page, encode_cursor(Position(page[-1].starts_at, page[-1].id))
 
 
 async def create(
