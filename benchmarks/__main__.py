@@ -23,6 +23,7 @@ from benchmarks import (
     plan_quality,
     planner,
     propagation,
+    revocation,
 )
 from benchmarks.calibration import Calibration
 from benchmarks.cpu import CpuMeter
@@ -41,6 +42,7 @@ OTHER_SECTIONS: dict[str, Callable[[Stack], str]] = {
     "plan_quality": plan_quality.section,
     "feedback": feedback.section,
     "propagation": propagation.section,
+    "revocation": revocation.section,
 }
 SECTIONS = [*LOAD_SECTIONS, *OTHER_SECTIONS]
 

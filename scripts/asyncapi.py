@@ -23,6 +23,7 @@ from ai.providers.local import LocalProvider
 from auth.messaging import SUBSCRIPTIONS as AUTH_SUBSCRIPTIONS
 from planner.messaging import SUBSCRIPTIONS as PLANNER_SUBSCRIPTIONS
 from schediora_contracts import EVENT_TYPES, Event
+from schediora_runtime.security.key_rotation import ANNOUNCEMENTS
 from schediora_runtime.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,6 +43,11 @@ def consumed_events() -> dict[str, list[type[Event]]]:
         "ai": ai_subscriptions(LocalProvider()),
     }
     return {service: list(table) for service, table in tables.items() if table}
+
+
+LISTENERS = ("planner", "ai")
+"""Services that verify tokens against auth's JWKS: each of their processes hears auth's key
+announcements on a queue of its own (schediora_runtime.security.key_rotation)."""
 
 
 def message_id(event: type[Event]) -> str:
@@ -144,6 +150,31 @@ def _queue_channel(service: str, events: list[type[Event]]) -> dict[str, Any]:
     }
 
 
+def _announcement_channel(service: str) -> dict[str, Any]:
+    keys = ", ".join(f"`{event.routing_key()}`" for event in ANNOUNCEMENTS)
+    return {
+        "address": None,
+        "title": f"{service}'s per-process announcement queue",
+        "description": (
+            f"Every {service} process declares a server-named, exclusive, auto-delete queue "
+            f"bound to `{EXCHANGE}` with {keys}: a cache invalidation every process needs, so "
+            "not taken from the shared service queue. Nothing is written; a process that "
+            "missed an announcement catches up by its scheduled JWKS refresh."
+        ),
+        "messages": {
+            message_id(event): {"$ref": f"#/components/messages/{message_id(event)}"}
+            for event in ANNOUNCEMENTS
+        },
+        "bindings": {
+            "amqp": {
+                "is": "queue",
+                "queue": {"exclusive": True, "autoDelete": True, "durable": False, "vhost": "/"},
+                "bindingVersion": AMQP_BINDING_VERSION,
+            }
+        },
+    }
+
+
 def build() -> dict[str, Any]:
     events = [EVENT_TYPES[key] for key in sorted(EVENT_TYPES)]
     consumers = consumed_events()
@@ -152,6 +183,8 @@ def build() -> dict[str, Any]:
     for event in events:
         key = event.routing_key()
         readers = [service for service, handled in consumers.items() if event in handled]
+        if event in ANNOUNCEMENTS:
+            readers += [f"every {service} process" for service in LISTENERS]
         channels[key] = {
             "address": key,
             "title": f"{event.event_type} v{event.version}",
@@ -191,6 +224,24 @@ def build() -> dict[str, Any]:
             ],
             "tags": [{"name": service}],
             "bindings": {"amqp": {"ack": True, "bindingVersion": AMQP_BINDING_VERSION}},
+        }
+    for service in LISTENERS:
+        channel = f"{service}.announcements"
+        channels[channel] = _announcement_channel(service)
+        operations[f"{service}.listen"] = {
+            "action": "receive",
+            "title": f"every {service} process hears auth's key announcements",
+            "summary": (
+                "Drops the keys the announcement no longer lists and refetches the JWKS at "
+                "once; no acknowledgement, no deduplication needed."
+            ),
+            "channel": {"$ref": f"#/channels/{channel}"},
+            "messages": [
+                {"$ref": f"#/channels/{channel}/messages/{message_id(event)}"}
+                for event in ANNOUNCEMENTS
+            ],
+            "tags": [{"name": service}],
+            "bindings": {"amqp": {"ack": False, "bindingVersion": AMQP_BINDING_VERSION}},
         }
     return {
         "asyncapi": "3.0.0",

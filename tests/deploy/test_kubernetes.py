@@ -246,3 +246,13 @@ def test_every_secret_reference_names_a_key_that_will_exist(objects, kustomizati
                     # A service reads its own database password and no other.
                     own = f"{service.upper()}_DATABASE_PASSWORD"
                     assert variable["name"] == ref["key"] == own, f"{kind} {name}: {ref}"
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_prometheus_scrapes_each_pod_on_its_own_port(objects, name):
+    template = objects["Deployment", name]["spec"]["template"]
+    annotations = template["metadata"]["annotations"]
+    container = _container(template["spec"], name)
+    assert annotations["prometheus.io/scrape"] == "true"
+    assert annotations["prometheus.io/path"] == "/metrics"
+    assert int(annotations["prometheus.io/port"]) == container["ports"][0]["containerPort"]

@@ -22,6 +22,7 @@ from auth.messaging import SUBSCRIPTIONS as AUTH_SUBSCRIPTIONS
 from planner.messaging import SUBSCRIPTIONS as PLANNER_SUBSCRIPTIONS
 from schediora_contracts import EVENT_TYPES, Event
 from schediora_contracts.schema import export_json_schemas
+from schediora_runtime.security.key_rotation import ANNOUNCEMENTS
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -149,6 +150,10 @@ def test_consumers_are_the_services_subscription_tables(document):
     }
     expected = {
         (service, event.routing_key()) for service, table in tables.items() for event in table
+    }
+    # And auth's key announcements, heard by every process that verifies against its JWKS.
+    expected |= {
+        (service, event.routing_key()) for service in ("planner", "ai") for event in ANNOUNCEMENTS
     }
     assert _operations(document, "receive") == expected
 

@@ -153,3 +153,28 @@ async def assert_each_job_stored_once(
     applied = await processed(db, "planner", [str(e.event_id) for e in outcomes.values()])
     assert sorted(applied.values()) == [1] * len(job_ids)
     return outcomes
+
+
+KEPT = {"outbox", "processed_events", "revocations"}
+"""Outbox rows and processed event ids (purged after the retention), and the revocation rows
+that refuse the deleted user's tokens (gone after a week), are the only rows kept."""
+
+
+async def rows_of_user(db: AsyncEngine, user_id: str) -> dict[str, int]:
+    """Rows naming the user in every table of the three schemas, except `KEPT`."""
+    columns = await rows(
+        db,
+        "SELECT table_schema, table_name, column_name FROM information_schema.columns "
+        "WHERE table_schema IN ('auth', 'planner', 'ai') AND data_type = 'uuid' "
+        "AND (column_name = 'user_id' OR (table_name = 'users' AND column_name = 'id'))",
+    )
+    counts: dict[str, int] = {}
+    for schema, table, column in columns:
+        if table in KEPT:
+            continue
+        [(count,)] = await rows(
+            db, f'SELECT count(*) FROM {schema}."{table}" WHERE "{column}" = :u', u=user_id
+        )
+        if count:
+            counts[f"{schema}.{table}"] = count
+    return counts

@@ -3,6 +3,7 @@ reaches every service within 2 seconds for each of its six causes, and an accoun
 that leaves no row of the user in any schema."""
 
 import asyncio
+import statistics
 import time
 from collections.abc import AsyncIterator
 
@@ -21,6 +22,19 @@ NEW_PASSWORD = "e2e a different passphrase 9"
 PROBES = {"auth": "/users/me", "planner": "/subjects", "ai": "/feedback"}
 """One token-checked read per service."""
 BOUND_SECONDS = 2.0
+DELAYS: dict[str, float] = {}
+"""Each revocation cause's measured delay; summarised (p50, max) when the module ends."""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def revocation_summary():
+    yield
+    if DELAYS:
+        values = sorted(DELAYS.values())
+        print(
+            f"\nrevocation delay over {len(values)} causes: p50 {statistics.median(values):.3f} s,"
+            f" max {values[-1]:.3f} s ({', '.join(f'{c} {d:.3f}' for c, d in DELAYS.items())})"
+        )
 
 
 @pytest.fixture
@@ -62,6 +76,7 @@ async def _seconds_until_refused_everywhere(
         assert time.monotonic() - since < 30, f"still accepted after 30 s: {refused_at}"
         await asyncio.sleep(0.02)
     delay = max(refused_at.values())
+    DELAYS[cause] = delay
     print(
         f"revocation after {cause}: refused everywhere {delay:.3f} s after the answer "
         f"({', '.join(f'{s} {t:.3f} s' for s, t in sorted(refused_at.items()))})"
@@ -184,7 +199,7 @@ async def test_a_deleted_account_leaves_no_row_of_its_user_in_any_schema(api, db
     student = await Student.register(api, "delete")
     await _fill_through_every_endpoint(api, student, mailbox)
     user_id = student.user_id
-    assert await _rows_of(db, user_id) != {}
+    assert await service_tables.rows_of_user(db, user_id) != {}
 
     answer = await student.call("DELETE", "/users/me", json={"password": PASSWORD})
     since = time.monotonic()
@@ -195,7 +210,7 @@ async def test_a_deleted_account_leaves_no_row_of_its_user_in_any_schema(api, db
     )
     assert delay <= BOUND_SECONDS
     for _ in range(300):
-        if not (left := await _rows_of(db, user_id)):
+        if not (left := await service_tables.rows_of_user(db, user_id)):
             break
         await asyncio.sleep(0.1)
     assert left == {}, f"rows of the deleted user remain: {left}"
@@ -213,6 +228,74 @@ async def test_a_deleted_account_leaves_no_row_of_its_user_in_any_schema(api, db
         assert listed.status_code == 200, listed.text
         assert listed.json()["items"] == [], path
     assert again.user_id != reborn["user"]["id"]
+
+
+async def test_every_error_of_the_accounts_section_through_the_gateway(api, mailbox):
+    """The error rows of docs/api.md "Accounts", as a client sees them through the gateway."""
+    student = await Student.register(api, "errors")
+
+    def problem(answer: httpx.Response, status: int, code: str) -> None:
+        assert answer.status_code == status, answer.text
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert answer.json()["code"] == code
+
+    change = "/users/me/password"
+    problem(
+        await student.call(
+            "POST", change, json={"current_password": "not it at all", "new_password": NEW_PASSWORD}
+        ),
+        400,
+        "wrong_password",
+    )
+    problem(
+        await student.call(
+            "POST", change, json={"current_password": PASSWORD, "new_password": "short"}
+        ),
+        422,
+        "validation_error",
+    )
+    problem(
+        await api.post(
+            "/auth/password/reset", json={"token": "x" * 43, "new_password": NEW_PASSWORD}
+        ),
+        400,
+        "invalid_token",
+    )
+    problem(
+        await api.post("/auth/password/reset", json={"token": "x" * 43, "new_password": "short"}),
+        422,
+        "validation_error",
+    )
+    problem(await api.post("/auth/verify-email", json={"token": "x" * 43}), 400, "invalid_token")
+    anonymous = [
+        ("POST", "/auth/verify-email/request", None),
+        ("POST", "/auth/logout-all", None),
+        ("DELETE", "/users/me", {"password": PASSWORD}),
+        ("POST", change, {"current_password": PASSWORD, "new_password": NEW_PASSWORD}),
+    ]
+    for method, path, body in anonymous:
+        problem(await api.request(method, path, json=body), 401, "invalid_token")
+    problem(
+        await student.call("DELETE", "/users/me", json={"password": "not it at all"}),
+        400,
+        "wrong_password",
+    )
+    assert (await student.call("GET", "/users/me")).status_code == 200  # still there
+
+    # Throttles: reset requests per email (5 an hour), verification resends per user (5).
+    throttled = Student(api, "", f"nobody-{student.email}", "")
+    forgot = [
+        await api.post("/auth/password/forgot", json={"email": throttled.email}) for _ in range(6)
+    ]
+    assert [a.status_code for a in forgot] == [202] * 5 + [429]
+    problem(forgot[-1], 429, "too_many_attempts")
+    assert int(forgot[-1].headers["retry-after"]) > 0
+    resends = [await student.call("POST", "/auth/verify-email/request") for _ in range(6)]
+    assert [a.status_code for a in resends] == [202] * 5 + [429]
+    problem(resends[-1], 429, "too_many_requests")
+    assert int(resends[-1].headers["retry-after"]) > 0
+    # The registration's mail and the five resends, over SMTP.
+    assert len(await mailbox.wait_for(student.email, count=6)) == 6
 
 
 async def _fill_through_every_endpoint(
@@ -240,28 +323,3 @@ async def _fill_through_every_endpoint(
     await api.post("/auth/password/forgot", json={"email": student.email})
     await mailbox.wait_for(student.email, count=3)
     await _login(api, student.email)
-
-
-KEPT = {"outbox", "processed_events", "revocations"}
-"""Outbox rows and processed event ids (purged after the retention), and the revocation rows
-that refuse the deleted user's tokens (gone after a week), are the only rows kept."""
-
-
-async def _rows_of(db: AsyncEngine, user_id: str) -> dict[str, int]:
-    """Rows naming the user in every table of the three schemas, except `KEPT`."""
-    columns = await service_tables.rows(
-        db,
-        "SELECT table_schema, table_name, column_name FROM information_schema.columns "
-        "WHERE table_schema IN ('auth', 'planner', 'ai') AND data_type = 'uuid' "
-        "AND (column_name = 'user_id' OR (table_name = 'users' AND column_name = 'id'))",
-    )
-    counts: dict[str, int] = {}
-    for schema, table, column in columns:
-        if table in KEPT:
-            continue
-        [(count,)] = await service_tables.rows(
-            db, f'SELECT count(*) FROM {schema}."{table}" WHERE "{column}" = :u', u=user_id
-        )
-        if count:
-            counts[f"{schema}.{table}"] = count
-    return counts

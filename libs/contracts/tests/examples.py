@@ -10,6 +10,7 @@ from schediora_contracts import (
     PlanGenerationStarted,
     PlanRequested,
     SessionsRevoked,
+    SigningKeysRotated,
     UserDeleted,
     UserPreferencesUpdated,
     UserRegistered,
@@ -97,4 +98,11 @@ EXAMPLES: list[Event] = [
     ),
     SessionsRevoked(user_id=USER, session_ids=(JOB,), reason="logout", revoked_at=NOW),
     UserDeleted(user_id=USER, deleted_at=NOW),
+    SigningKeysRotated(
+        issuer="schediora-auth",
+        signing_kid="new-kid",
+        kids=("new-kid", "old-kid"),
+        withdrawn_kids=(),
+        rotated_at=NOW,
+    ),
 ]

@@ -151,6 +151,23 @@ class UserDeleted(Event):
     deleted_at: AwareDatetime
 
 
+class SigningKeysRotated(Event):
+    """Auth's published signing keys changed (a new key signs, or a key was withdrawn): every
+    service that verifies access tokens drops the keys not in `kids` at once and refetches the
+    JWKS, so a withdrawn key stops being accepted without waiting for its cache."""
+
+    event_type: ClassVar[str] = "auth.signing_keys_rotated"
+    version: ClassVar[int] = 1
+    aggregate: ClassVar[str] = "issuer"
+
+    issuer: str = Field(min_length=1, max_length=200)
+    signing_kid: str = Field(min_length=1, max_length=200)
+    kids: tuple[str, ...] = Field(min_length=1, max_length=50)
+    """Every kid auth publishes now (the signing one included)."""
+    withdrawn_kids: tuple[str, ...] = Field(default=(), max_length=50)
+    rotated_at: AwareDatetime
+
+
 EVENT_TYPES: dict[tuple[str, int], type[Event]] = {
     (event.event_type, event.version): event
     for event in (
@@ -162,6 +179,7 @@ EVENT_TYPES: dict[tuple[str, int], type[Event]] = {
         PlanGenerationFailed,
         SessionsRevoked,
         UserDeleted,
+        SigningKeysRotated,
     )
 }
 """Every known (type, version) and its payload model: the registry consumers decode with."""

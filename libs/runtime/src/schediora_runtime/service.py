@@ -4,10 +4,12 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import Table, text
 
+from schediora_runtime import metrics
 from schediora_runtime.database import create_engine, create_sessionmaker
 from schediora_runtime.health import health_router
 from schediora_runtime.logs import configure_logging
@@ -17,10 +19,12 @@ from schediora_runtime.messaging.inbox import purge_processed_events
 from schediora_runtime.messaging.outbox import WAKE_RELAY_KEY
 from schediora_runtime.messaging.relay import OutboxRelay
 from schediora_runtime.messaging.topology import Topology
+from schediora_runtime.metrics import metrics_router
 from schediora_runtime.middleware import install_request_context
 from schediora_runtime.problems import install_problem_handlers
 from schediora_runtime.reads import Reads
-from schediora_runtime.security import TokenVerifier
+from schediora_runtime.security import RemoteJwks, TokenVerifier
+from schediora_runtime.security.key_rotation import KeyRotationListener
 from schediora_runtime.security.revocation import VIEW_KEY, RevocationList, RevocationRefresher
 from schediora_runtime.settings import ServiceSettings
 from schediora_runtime.storable import refuse_unstorable_parameters
@@ -35,7 +39,8 @@ logger = logging.getLogger(__name__)
 
 Worker = Callable[["ServiceRuntime"], Awaitable[None]]
 """A background loop a service runs while it is up (e.g. failing overdue jobs); it is
-cancelled at shutdown, before the consumer and the relay stop."""
+cancelled at shutdown, before the consumer and the relay stop. A `startup` step has the same
+shape and is awaited before the service answers its first request."""
 
 
 class ServiceRuntime:
@@ -50,9 +55,12 @@ class ServiceRuntime:
         subscriptions: Subscriptions,
         workers: Sequence[Worker] = (),
         revocations: Table | None = None,
+        startup: Sequence[Worker] = (),
+        key_source: object | None = None,
     ):
         self.settings = settings
         self.workers = workers
+        self.startup = startup
         self._worker_tasks: list[asyncio.Task[None]] = []
         self.engine = create_engine(settings)
         self.reads = Reads.from_settings(settings)
@@ -93,6 +101,15 @@ class ServiceRuntime:
             else None
         )
         self._refresher_task: asyncio.Task[None] | None = None
+        # Auth's keys, when tokens are verified against its JWKS: refreshed on a schedule and
+        # at once when auth announces a rotation (security/key_rotation.py).
+        self.remote_keys = key_source if isinstance(key_source, RemoteJwks) else None
+        self.key_rotations = (
+            KeyRotationListener(self.broker, self.remote_keys)
+            if self.remote_keys is not None
+            else None
+        )
+        self._jwks_refresh_task: asyncio.Task[None] | None = None
         self.consumer = None
         if subscriptions and processed_events is None:
             raise ValueError("a service that consumes events needs a processed_events table")
@@ -108,6 +125,8 @@ class ServiceRuntime:
 
     async def start(self) -> None:
         await self.reads.open()
+        for step in self.startup:
+            await step(self)
         if self.revocation_refresher is not None:
             # A fresh process rebuilds its view from the table before it serves a request.
             try:
@@ -118,6 +137,12 @@ class ServiceRuntime:
                 self.revocation_refresher.run(), name="revocations"
             )
         await self.broker.start()
+        if self.remote_keys is not None and self.key_rotations is not None:
+            self._jwks_refresh_task = asyncio.create_task(
+                self.remote_keys.run_refresh(self.settings.jwks_refresh_seconds),
+                name="jwks-refresh",
+            )
+            await self.key_rotations.start()
         if self.consumer is not None:
             self._housekeeping = asyncio.create_task(self._purge_processed_events_hourly())
         if self.relay is not None:
@@ -141,6 +166,13 @@ class ServiceRuntime:
             await _bounded(
                 "revocations", asyncio.gather(self._refresher_task, return_exceptions=True)
             )
+        if self._jwks_refresh_task is not None:
+            self._jwks_refresh_task.cancel()
+            await _bounded(
+                "jwks refresh", asyncio.gather(self._jwks_refresh_task, return_exceptions=True)
+            )
+        if self.key_rotations is not None:
+            await _bounded("key rotations", self.key_rotations.stop())
         if self.consumer is not None:
             self._housekeeping.cancel()
             await _bounded(
@@ -166,6 +198,16 @@ class ServiceRuntime:
             except Exception:
                 logger.warning("purging processed events failed", exc_info=True)
             await asyncio.sleep(3600)
+
+    def metrics_probes(self, outbox: Table | None) -> list[metrics.Probe]:
+        """What a scrape reads fresh: the outbox backlog, and the depth of the queue and DLQ."""
+        service = self.settings.service_name
+        probes: list[metrics.Probe] = []
+        if outbox is not None:
+            probes.append(partial(metrics.outbox_backlog, service, self.sessionmaker, outbox))
+        if self.consumer is not None:
+            probes.append(partial(metrics.queue_depths, service, self.broker))
+        return probes
 
     async def database_ready(self) -> bool:
         async with self.engine.connect() as conn:
@@ -215,12 +257,15 @@ def create_service_app(
     token_verifier: TokenVerifier | None = None,
     workers: Sequence[Worker] = (),
     revocations: Table | None = None,
+    startup: Sequence[Worker] = (),
 ) -> FastAPI:
     """A FastAPI app with logs, tracing, request ids, problem+json, health and messaging wired.
 
     Access tokens are verified against auth's JWKS (`settings.auth_jwks_url`) unless the caller
     passes its own `token_verifier` (auth does, with its own keys); the caller then closes it.
     With a `revocations` table, tokens of revoked sessions are refused (security/revocation.py).
+    A verifier on auth's JWKS refetches it every `jwks_refresh_seconds` and when auth announces
+    a key rotation (security/key_rotation.py). `startup` steps run before the first request.
     """
     configure_logging(settings.service_name, settings.log_level, json=settings.log_json)
     configure_tracing(settings.service_name)
@@ -236,6 +281,8 @@ def create_service_app(
                 subscriptions=subscriptions or {},
                 workers=workers,
                 revocations=revocations,
+                startup=startup,
+                key_source=verifier.keys,
             )
             app.state.runtime = runtime
             app.state.revocations = runtime.revocations
@@ -243,6 +290,7 @@ def create_service_app(
                 "database": runtime.database_ready,
                 "broker": runtime.broker_ready,
             }
+            app.state.metrics_probes = runtime.metrics_probes(outbox)
             await runtime.start()
             logger.info("%s started on port %s", settings.service_name, settings.port)
             try:
@@ -264,6 +312,7 @@ def create_service_app(
     app.state.service_name = settings.service_name
     install_problem_handlers(app)
     app.include_router(health_router())
+    app.include_router(metrics_router())
     for router in routers:
         app.include_router(router)
     install_request_context(app)

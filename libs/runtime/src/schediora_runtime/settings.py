@@ -63,6 +63,13 @@ class ServiceSettings(BaseServiceSettings):
     )
     jwks_timeout_seconds: float = Field(default=2.0, gt=0)
     jwks_cache_seconds: float = Field(default=300.0, ge=0)
+    jwks_refresh_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How often the JWKS is refetched whatever the cache says: the bound on a "
+        "withdrawn key for a process that missed auth's rotation event. Keep it well below the "
+        "key overlap (the time between `rotate` and `withdraw`, at least the access-token TTL).",
+    )
     revocation_refresh_seconds: float = Field(
         default=1.0,
         gt=0,

@@ -116,3 +116,27 @@ async def test_expired_entries_leave_the_view():
     view.prune(soon + timedelta(seconds=1))
     assert not view.is_revoked(_claims(user, sid))
     assert len(view) == 0
+
+
+async def test_a_refresh_finds_a_lower_id_that_commits_after_a_higher_one(replicas):
+    """Refreshes read only rows added since the last one; an insert that took its id first but
+    committed last is still found (its id is looked for again)."""
+    table, [(maker_a, _), (maker_b, view_b)] = replicas
+    refresher = RevocationRefresher(table, maker_b, view_b, interval_seconds=1)
+    await refresher.refresh()
+    user, slow, fast, later = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    async with maker_a() as first:
+        await revoke_sessions(first, table, user, [slow], datetime.now(UTC))  # the lower id
+        async with maker_a() as second:
+            await revoke_sessions(second, table, user, [fast], datetime.now(UTC))
+            await second.commit()
+        await refresher.refresh()
+        assert view_b.is_revoked(_claims(user, fast))
+        assert not view_b.is_revoked(_claims(user, slow))
+        await first.commit()
+    await refresher.refresh()
+    assert view_b.is_revoked(_claims(user, slow))
+    async with maker_a.begin() as third:
+        await revoke_sessions(third, table, user, [later], datetime.now(UTC))
+    await refresher.refresh()
+    assert view_b.is_revoked(_claims(user, later))

@@ -148,3 +148,38 @@ async def test_only_ed25519_signature_keys_of_the_jwks_are_trusted(jwks_server, 
     for kid in ("leaked", "enc", "rsa"):
         assert await keys.get(kid) is None
     await keys.aclose()
+
+
+async def test_the_scheduled_refresh_drops_a_withdrawn_key_whatever_the_cache(jwks_server):
+    """A process that missed auth's announcement: its 300 s cache does not keep a withdrawn key
+    past the next scheduled refresh (JWKS_REFRESH_SECONDS)."""
+    old, new = SigningKey(), SigningKey()
+    user_id = uuid.uuid4()
+    jwks_server.document = jwks(old, new)
+    verifier = remote_verifier(jwks_server.url, cache_seconds=300.0)
+    assert isinstance(verifier.keys, RemoteJwks)
+    refresher = asyncio.create_task(verifier.keys.run_refresh(0.2))
+    try:
+        async with client_for(protected_app(verifier)) as client:
+            old_token = old.access_token(user_id)
+            assert await status(client, old_token) == 200
+            jwks_server.document = jwks(new)
+            assert await seconds_until(client, old_token, 401, within=2.0) <= 2.0
+            assert await status(client, new.access_token(user_id)) == 200
+    finally:
+        refresher.cancel()
+        await asyncio.gather(refresher, return_exceptions=True)
+
+
+async def test_an_announcement_drops_unlisted_keys_even_when_the_refetch_fails(jwks_server):
+    old, new = SigningKey(), SigningKey()
+    jwks_server.document = jwks(old, new)
+    keys = RemoteJwks(jwks_server.url, timeout_seconds=1.0, cache_seconds=300.0)
+    try:
+        assert await keys.get(old.kid) is not None
+        jwks_server.status = 503  # auth unreachable right now
+        await keys.announce([new.kid])
+        assert await keys.get(old.kid) is None
+        assert await keys.get(new.kid) is not None
+    finally:
+        await keys.aclose()

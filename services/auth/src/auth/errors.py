@@ -48,6 +48,21 @@ class TooManyAttempts(ProblemError):
         return {"Retry-After": str(self.retry_after_seconds)}
 
 
+class TooManyRequests(ProblemError):
+    """Too many requests that each send something (a verification mail), failed or not."""
+
+    status = 429
+    code = "too_many_requests"
+    title = "Too many requests"
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__("Too many requests; try again later.")
+        self.retry_after_seconds = max(1, retry_after_seconds)
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_seconds)}
+
+
 class ServerBusy(ProblemError):
     status = 503
     code = "server_busy"

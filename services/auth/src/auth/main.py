@@ -12,9 +12,10 @@ from auth.messaging import SUBSCRIPTIONS
 from auth.models import load_models
 from auth.sessions.endpoints import router as sessions_router
 from auth.settings import Settings
+from auth.signing.workers import load_signing_keys, signing_key_refresh
 from auth.users.endpoints import router as users_router
 from schediora_runtime.clock import Clock, utc_now
-from schediora_runtime.security import StaticJwks, TokenVerifier
+from schediora_runtime.security import TokenVerifier
 from schediora_runtime.service import create_service_app
 
 
@@ -27,8 +28,9 @@ def create_app(
     # Loads (in development: creates) the signing key; production refuses to start without one.
     context = build_context(settings, clock)
     # Auth checks its own access tokens exactly as planner and ai do, with its own public keys.
+    # The ring follows `python -m auth.signing` rotations (auth/signing/workers.py).
     verifier = TokenVerifier(
-        StaticJwks(context.keys.jwks()),
+        context.keys,
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
     )
@@ -41,7 +43,11 @@ def create_app(
         subscriptions=SUBSCRIPTIONS,
         token_verifier=verifier,
         revocations=revocations,
-        workers=[mail_delivery(context, Mailer(settings))] if mail_worker else [],
+        startup=[load_signing_keys(context)],
+        workers=[
+            signing_key_refresh(context),
+            *([mail_delivery(context, Mailer(settings))] if mail_worker else []),
+        ],
     )
     app.state.auth = context
     return app

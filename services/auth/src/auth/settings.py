@@ -48,6 +48,14 @@ class Settings(ServiceSettings):
         "tokens they signed may live (key rotation).",
     )
 
+    signing_keys_refresh_seconds: float = Field(
+        default=0.5,
+        gt=0,
+        le=10,
+        description="How often each auth process reloads the keys rotated in or withdrawn by "
+        "`python -m auth.signing` (its own tokens with a withdrawn key are refused within it).",
+    )
+
     # Passwords: Argon2id with 64 MiB and 2 passes, above every OWASP row. argon2-cffi's RFC 9106
     # low-memory profile (t=3, p=4) took 4.0 s for 20 concurrent verifications on the 2-core box
     # against 1.9 s for these (README.md, "Passwords").
@@ -110,6 +118,9 @@ class Settings(ServiceSettings):
     forgot_per_email: int = Field(default=5, ge=1)
     forgot_per_address: int = Field(default=20, ge=1)
     forgot_window_seconds: int = Field(default=3600, ge=1)
+    verification_resends_per_user: int = Field(default=5, ge=1)
+    verification_resends_per_address: int = Field(default=20, ge=1)
+    verification_resend_window_seconds: int = Field(default=3600, ge=1)
 
     @model_validator(mode="after")
     def _production_hashes_are_strong(self) -> Self:

@@ -325,6 +325,35 @@ async def test_forgot_is_throttled_per_client_address(test_database):
     assert [a.status_code for a in answers] == [202, 202, 202, 429]
 
 
+async def test_verification_resends_are_throttled_per_user(client, mailbox):
+    account = await register(client)
+    answers = [
+        await client.post("/api/v1/auth/verify-email/request", headers=account.bearer)
+        for _ in range(6)
+    ]
+    assert [a.status_code for a in answers] == [202] * 5 + [429]
+    assert answers[-1].headers["content-type"] == "application/problem+json"
+    assert answers[-1].json()["code"] == "too_many_requests"
+    assert 0 < int(answers[-1].headers["retry-after"]) <= 3600
+    # The registration's mail and five resends; the refused request sent nothing.
+    assert len(await mailbox.wait_for(account.email, count=6)) == 6
+    other = await register(client, email=new_email())
+    response = await client.post("/api/v1/auth/verify-email/request", headers=other.bearer)
+    assert response.status_code == 202
+
+
+async def test_verification_resends_are_throttled_per_client_address(test_database):
+    async with running(make_settings(verification_resends_per_address=3)) as (_, client):
+        accounts = [await register(client) for _ in range(4)]
+        answers = [
+            await client.post("/api/v1/auth/verify-email/request", headers=account.bearer)
+            for account in accounts
+        ]
+    assert [a.status_code for a in answers] == [202, 202, 202, 429]
+    assert answers[-1].json()["code"] == "too_many_requests"
+    assert int(answers[-1].headers["retry-after"]) > 0
+
+
 async def _reset_mail(mailbox: MailCatcher, address: str):
     """The reset mail to `address` (the verification mail comes first)."""
     mails = await mailbox.wait_for(address, count=2)

@@ -14,6 +14,7 @@ from gateway.proxy import ProxyMiddleware
 from gateway.routing import RouteTable
 from gateway.settings import Settings
 from schediora_runtime.logs import configure_logging
+from schediora_runtime.metrics import metrics_router
 from schediora_runtime.middleware import install_request_context
 from schediora_runtime.problems import install_problem_handlers
 from schediora_runtime.request_ids import REQUEST_ID_HEADER
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     app.include_router(health_router(API_PREFIX))
     app.include_router(health_router(include_in_schema=False))
+    app.include_router(metrics_router())
     app.include_router(openapi_router(routes.match, API_PREFIX))
     # Innermost of the middleware: CORS and request ids below apply to proxied requests too.
     app.add_middleware(

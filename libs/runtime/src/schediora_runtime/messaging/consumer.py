@@ -20,6 +20,7 @@ from schediora_runtime.messaging.broker import Broker
 from schediora_runtime.messaging.codec import UndecodableMessage, decode
 from schediora_runtime.messaging.inbox import claim_event
 from schediora_runtime.messaging.topology import declare_service_queue
+from schediora_runtime.metrics import count_event
 
 logger = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
@@ -120,8 +121,11 @@ class Consumer:
             envelope, event = decode(message.body)
         except UndecodableMessage as exc:
             logger.error("dead-lettering undecodable message %s: %s", message.message_id, exc)
+            self._count("undecodable", "dead_lettered")
             await _settle(message.reject(requeue=False), message)
             return
+        if message.redelivered:
+            self._count(envelope.type, "redelivered")
         handler = self.handlers.get((envelope.type, envelope.version))
         token = correlation_id.set(str(envelope.correlation_id or envelope.event_id))
         try:
@@ -149,6 +153,7 @@ class Consumer:
     ) -> None:
         if handler is None:
             logger.error("dead-lettering %s: no handler in this service", envelope.type)
+            self._count(envelope.type, "dead_lettered")
             await _settle(message.reject(requeue=False), message)
             return
         try:
@@ -161,6 +166,7 @@ class Consumer:
                 exc,
                 extra={"security_event": "message_rejected"},
             )
+            self._count(envelope.type, "dead_lettered")
             await _settle(message.reject(requeue=False), message)
             return
         except asyncio.CancelledError:
@@ -178,9 +184,11 @@ class Consumer:
             logger.exception(
                 "handler for %s failed (delivery %s of %s)", envelope.type, delivery, limit
             )
+            self._count(envelope.type, "failed")
             if delivery >= limit:
                 # RabbitMQ 3.x dead-letters only once the count *exceeds* the limit, i.e. on
                 # delivery limit + 1; stop at the limit so "at most N deliveries" holds.
+                self._count(envelope.type, "dead_lettered")
                 await _settle(message.reject(requeue=False), message)
                 return
             # A short pause so a failing message does not spin. reject (not nack) so the
@@ -191,7 +199,11 @@ class Consumer:
             return
         if not applied:
             logger.info("duplicate %s %s dropped", envelope.type, envelope.event_id)
+        self._count(envelope.type, "applied" if applied else "duplicate")
         await _settle(message.ack(), message)
+
+    def _count(self, event_type: str, outcome: str) -> None:
+        count_event(self.broker.name, event_type, outcome)
 
     async def _apply(self, envelope: EventEnvelope, event: Event, handler: Handler) -> bool:
         delay = self.retry_delay

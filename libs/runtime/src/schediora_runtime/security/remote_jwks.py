@@ -1,9 +1,11 @@
-"""Auth's published keys over HTTP: cached, refetched on expiry or an unknown kid, rate-limited."""
+"""Auth's published keys over HTTP: cached, refetched on expiry or an unknown kid (rate-limited),
+on a schedule (`run_refresh`), and at once when auth announces a rotation (`announce`)."""
 
 import asyncio
 import logging
 import math
 import time
+from collections.abc import Collection
 
 import httpx
 from jwt import PyJWK
@@ -56,6 +58,31 @@ class RemoteJwks:
         if time.monotonic() - self._fetched_at > self._cache_seconds + self._stale_if_error:
             return None
         return self._keys.get(kid)
+
+    async def refresh(self) -> None:
+        """Fetch now, whatever the cache and the rate limit say (a schedule, an announcement)."""
+        async with self._lock:
+            await self._fetch()
+
+    async def announce(self, kids: Collection[str]) -> None:
+        """Auth says it publishes exactly `kids` now: keys not among them are dropped at once
+        (a withdrawn key is refused even if the fetch below fails), then the JWKS is refetched
+        (a new key is known before its first token arrives)."""
+        dropped = self._keys.keys() - set(kids)
+        if dropped:
+            self._keys = {kid: key for kid, key in self._keys.items() if kid in kids}
+            logger.info("JWKS from %s: dropped withdrawn kids %s", self.url, sorted(dropped))
+        await self.refresh()
+
+    async def run_refresh(self, interval_seconds: float) -> None:
+        """Refetch every `interval_seconds`: the bound on a withdrawn key for a process that
+        missed auth's announcement (it must be shorter than auth's key overlap)."""
+        while True:
+            await asyncio.sleep(interval_seconds)
+            try:
+                await self.refresh()
+            except Exception:
+                logger.warning("scheduled JWKS refresh failed", exc_info=True)
 
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -3,9 +3,12 @@
 Auth writes its rows directly; planner and ai write theirs from auth's `SessionsRevoked` and
 `UserDeleted` events. A row names either one session (the `sid` of access tokens) or, with no
 session, every token of a deleted user. The view is a set lookup on the request path; it is
-updated when a transaction that revoked something commits, and reloaded from the table every
+updated when a transaction that revoked something commits, and refreshed from the table every
 `revocation_refresh_seconds`, so replicas that did not consume the event converge, and a fresh
-process starts from what its table holds. A session row is kept as long as a token of it can
+process starts from what its table holds. A refresh reads only the rows added since the last one
+(by id, re-reading ids that were missing for a while: a transaction may commit a lower id after
+a higher one), so its cost does not grow with the table; the whole table is read again every
+`FULL_RELOAD_SECONDS` as a backstop. A session row is kept as long as a token of it can
 live (`ACCESS_TOKEN_MAX_TTL_SECONDS` + leeway); a deleted user's row for a week, since
 it also tells consumers that nothing may be written for that user any more
 (`DELETED_USER_KEEP`).
@@ -32,6 +35,7 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    or_,
     select,
     text,
 )
@@ -55,6 +59,12 @@ DELETED_USER_KEEP = timedelta(days=7)
 """How long a deleted user's row stays: a late event about them (a plan finished meanwhile, a
 redelivery) is dropped rather than written. As long as processed event ids are kept by default."""
 PURGE_INTERVAL_SECONDS = 60.0
+FULL_RELOAD_SECONDS = 60.0
+GAP_SECONDS = 60.0
+"""How long an id missing below the highest one read is looked for again (an uncommitted
+insert with a lower id than a committed one commits within it: transactions are short)."""
+GAP_LOOKBACK_IDS = 1000
+"""After a full read, missing ids among the last this many are looked for again."""
 
 
 def revocations_table(metadata: MetaData) -> Table:
@@ -176,12 +186,22 @@ async def lock_user(session: AsyncSession, user_id: UUID) -> None:
 
 
 async def load(session: AsyncSession, table: Table) -> list[Revocation]:
-    rows = await session.execute(
-        select(table.c.user_id, table.c.session_id, table.c.expires_at).where(
-            table.c.expires_at > func.now()
-        )
+    return [revocation for _, revocation in await _load_rows(session, table)]
+
+
+async def _load_rows(
+    session: AsyncSession, table: Table, *, after_id: int | None = None, ids: Iterable[int] = ()
+) -> list[tuple[int, Revocation]]:
+    """Unexpired rows with their ids: all of them, or those above `after_id` or among `ids`."""
+    query = select(table.c.id, table.c.user_id, table.c.session_id, table.c.expires_at).where(
+        table.c.expires_at > func.now()
     )
-    return [Revocation(*row) for row in rows]
+    if after_id is not None:
+        ids = list(ids)
+        newer = table.c.id > after_id
+        query = query.where(or_(newer, table.c.id.in_(ids)) if ids else newer)
+    rows = await session.execute(query)
+    return [(row[0], Revocation(row[1], row[2], row[3])) for row in rows]
 
 
 async def purge_expired(session: AsyncSession, table: Table) -> int:
@@ -217,17 +237,49 @@ class RevocationRefresher:
         self.view = view
         self.interval_seconds = interval_seconds
         self._purged_at = -PURGE_INTERVAL_SECONDS
+        self._full_at = -FULL_RELOAD_SECONDS
+        self._highest_id: int | None = None
+        self._gaps: dict[int, float] = {}
+        """Ids missing below `_highest_id`, and since when (loop time)."""
 
     async def refresh(self) -> None:
+        loop_time = asyncio.get_running_loop().time()
+        full = self._highest_id is None or loop_time - self._full_at >= FULL_RELOAD_SECONDS
         async with self.sessionmaker.begin() as session:
-            revocations = await load(session, self.table)
-            loop_time = asyncio.get_running_loop().time()
+            if full:
+                rows = await _load_rows(session, self.table)
+            else:
+                rows = await _load_rows(
+                    session, self.table, after_id=self._highest_id, ids=self._gaps
+                )
             if loop_time - self._purged_at >= PURGE_INTERVAL_SECONDS:
                 self._purged_at = loop_time
                 await purge_expired(session, self.table)
-        self.view.add(revocations)
-        self.view.prune(datetime.now(UTC))
+        self.view.add(revocation for _, revocation in rows)
+        self._track(rows, loop_time, full=full)
+        if full:
+            self._full_at = loop_time
+            self.view.prune(datetime.now(UTC))
         self.view.loaded = True
+
+    def _track(self, rows: list[tuple[int, Revocation]], loop_time: float, *, full: bool) -> None:
+        """Remember the highest id read and the ids missing below it (looked for again)."""
+        seen = {row_id for row_id, _ in rows}
+        previous = self._highest_id
+        highest = max(seen, default=previous if previous is not None else 0)
+        if full:
+            start = max(highest - GAP_LOOKBACK_IDS, 0)
+            gaps = {i: self._gaps.get(i, loop_time) for i in range(start + 1, highest)}
+        else:
+            assert previous is not None
+            start = max(previous, highest - GAP_LOOKBACK_IDS)
+            gaps = dict(self._gaps) | {i: loop_time for i in range(start + 1, highest)}
+        self._gaps = {
+            i: since
+            for i, since in gaps.items()
+            if i not in seen and loop_time - since < GAP_SECONDS
+        }
+        self._highest_id = max(highest, previous or 0)
 
     async def run(self) -> None:
         while True:

@@ -13,6 +13,7 @@ from auth.accounts.schemas import (
     VerifyEmailRequest,
 )
 from auth.deps import AuthDep, ClientAddress, CurrentUser, SessionDep
+from auth.errors import TooManyRequests
 from auth.sessions.schemas import TokenPair
 from auth.users.service import UserGone
 from schediora_runtime.problems import documented_problems
@@ -97,16 +98,19 @@ async def reset_password(body: ResetPasswordRequest, session: SessionDep, auth: 
 @auth_router.post(
     "/verify-email/request",
     status_code=status.HTTP_202_ACCEPTED,
-    responses=documented_problems(401),
+    responses=documented_problems(401, 429),
 )
 async def request_verification(
-    user_id: CurrentUser, session: SessionDep, auth: AuthDep
+    user_id: CurrentUser, session: SessionDep, auth: AuthDep, client_address: ClientAddress
 ) -> Accepted:
-    """Send the verification mail again (no mail once the email is verified)."""
+    """Send the verification mail again (no mail once the email is verified). Throttled per
+    user and per client address."""
     try:
-        await service.request_verification(session, auth, user_id)
+        await service.request_verification(session, auth, user_id, client_address=client_address)
     except UserGone:
         raise InvalidTokenProblem(presented=True) from None
+    except service.ResendThrottled as exc:
+        raise TooManyRequests(exc.retry_after_seconds) from None
     return Accepted()
 
 

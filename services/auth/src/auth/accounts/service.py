@@ -131,11 +131,36 @@ async def reset_password(
     )
 
 
-async def request_verification(session: AsyncSession, context: AuthContext, user_id: UUID) -> None:
-    """Send the verification mail again (nothing to send once verified)."""
+class ResendThrottled(Exception):
+    """Too many verification mails asked for, by this user or from this address."""
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(f"retry after {retry_after_seconds} s")
+        self.retry_after_seconds = retry_after_seconds
+
+
+async def request_verification(
+    session: AsyncSession, context: AuthContext, user_id: UUID, *, client_address: str
+) -> None:
+    """Send the verification mail again (nothing to send once verified). Every request counts
+    against the user's and the address's throttle, sent or not."""
+    rules = Rules.from_settings(context.settings)
+    checks = [(rules.verify_user, str(user_id)), (rules.verify_address, client_address)]
+    now = context.clock()
+    if (retry_after := await throttling.seconds_locked(session, checks, now)) is not None:
+        security_log.warning(
+            "verification mail refused: throttled",
+            extra={
+                "security_event": "verification_throttled",
+                "user_id": str(user_id),
+                "client_address": client_address,
+            },
+        )
+        raise ResendThrottled(retry_after)
     user = await users.get(session, user_id)
     if user is None:
         raise UserGone(str(user_id))
+    await throttling.record_failure(session, rules, checks, now)
     if user.email_verified_at is None:
         mail.enqueue(session, user.id, "verify_email", context.clock())
 

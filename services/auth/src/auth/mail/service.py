@@ -80,8 +80,12 @@ async def claim_next(session: AsyncSession, settings: Settings, now: datetime) -
         await repository.remove(session, mail)
     if mail is None:
         return None
-    user = await users.get(session, mail.user_id)
-    assert user is not None  # the mail row is deleted with its user (cascade)
+    # The mail's row is locked; wait on the user's row and an account deletion, which locks the
+    # user's row and then the mails it cascades to, would deadlock with us. Skip such a mail:
+    # it goes with its user.
+    user = await users.get_unless_being_deleted(session, mail.user_id)
+    if user is None:
+        return None
     token = secrets.token_urlsafe(TOKEN_BYTES)
     lifetime = _lifetime(settings, mail.kind)
     repository.add(

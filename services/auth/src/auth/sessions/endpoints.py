@@ -1,10 +1,11 @@
 """`/api/v1/auth`: register, log in, refresh, log out, and the public keys (docs/api.md: Auth)."""
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from auth.deps import AuthDep, ClientAddress, SessionDep
 from auth.sessions import service
 from auth.sessions.schemas import Jwks, LoginRequest, RefreshRequest, Registered, TokenPair
+from auth.signing import workers as signing_workers
 from auth.users.schemas import RegisterRequest
 from schediora_runtime.problems import documented_problems
 
@@ -78,7 +79,11 @@ async def logout(body: RefreshRequest, session: SessionDep, auth: AuthDep) -> No
 
 
 @router.get("/jwks.json")
-async def jwks(auth: AuthDep, response: Response) -> Jwks:
+async def jwks(auth: AuthDep, request: Request, response: Response) -> Jwks:
     """The public keys access tokens are signed with (JWKS, RFC 7517)."""
+    # Read from the table, not only the process's ring: a verifier refetching because auth
+    # announced a rotation must see that rotation, whichever replica answers. With the database
+    # away, the ring as last loaded (never an error: verifiers would drop every key).
+    await signing_workers.reload_quietly(request.app.state.runtime, auth)
     response.headers["Cache-Control"] = "public, max-age=300"
     return Jwks.model_validate(auth.keys.jwks())

@@ -7,12 +7,13 @@ import json
 import logging
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from jwt import PyJWK
 
 from auth.settings import DEVELOPMENT_KEY_FILE, Settings
 
@@ -53,18 +54,70 @@ def public_jwk(public_key: Ed25519PublicKey) -> dict[str, str]:
 
 
 class KeyRing:
-    """The one key that signs, plus earlier public keys still accepted during a rotation."""
+    """The key that signs, and every public key still accepted (published in the JWKS).
+
+    Built from the configured keys (`JWT_SIGNING_KEY`, `JWT_PREVIOUS_PUBLIC_KEYS`); `update`
+    lays the keys rotated in and withdrawn by `python -m auth.signing` over them: the newest
+    rotated key signs, and a withdrawn kid is neither published nor accepted. Auth verifies its
+    own tokens with it (it is a `KeySource`), so a withdrawn key is refused here as elsewhere.
+    """
 
     def __init__(
         self, signing_key: Ed25519PrivateKey, previous: Sequence[Ed25519PublicKey] = ()
     ) -> None:
+        self._configured = signing_key
+        self._configured_previous = list(previous)
+        self._verifying: dict[str, PyJWK] = {}
+        self._apply(signing_key, [signing_key.public_key(), *previous], frozenset())
+
+    def _apply(
+        self,
+        signing_key: Ed25519PrivateKey,
+        published: Sequence[Ed25519PublicKey],
+        withdrawn: frozenset[str],
+    ) -> None:
         self.signing_key = signing_key
         self.kid = key_id(signing_key.public_key())
-        self.previous = [key for key in previous if key_id(key) != self.kid]
+        self.withdrawn = withdrawn
+        keys: dict[str, Ed25519PublicKey] = {}
+        for key in published:
+            kid = key_id(key)
+            if kid not in withdrawn and kid not in keys:
+                keys[kid] = key
+        self.previous = [key for kid, key in keys.items() if kid != self.kid]
+        self._published = [self.signing_key.public_key(), *self.previous]
+        # One PyJWK object per kid for as long as it is published: the token cache of the
+        # verifier compares keys by identity.
+        jwks = {jwk["kid"]: jwk for jwk in (public_jwk(key) for key in self._published)}
+        self._verifying = {
+            kid: self._verifying.get(kid) or PyJWK(jwk, algorithm=ALGORITHM)
+            for kid, jwk in jwks.items()
+        }
+
+    def update(self, rotated: Sequence[Ed25519PrivateKey], withdrawn: Collection[str]) -> None:
+        """`rotated`: keys made by `rotate`, oldest first; `withdrawn`: kids never to accept."""
+        withdrawn = frozenset(withdrawn)
+        usable = [key for key in rotated if key_id(key.public_key()) not in withdrawn]
+        signing_key = usable[-1] if usable else self._configured
+        published = [
+            *(key.public_key() for key in reversed(usable)),
+            self._configured.public_key(),
+            *self._configured_previous,
+        ]
+        self._apply(signing_key, published, withdrawn)
+
+    @property
+    def kids(self) -> list[str]:
+        return list(self._verifying)
 
     def jwks(self) -> dict[str, Any]:
-        keys = [self.signing_key.public_key(), *self.previous]
-        return {"keys": [public_jwk(key) for key in keys]}
+        return {"keys": [public_jwk(key) for key in self._published]}
+
+    async def get(self, kid: str) -> PyJWK | None:
+        return self._verifying.get(kid)
+
+    async def aclose(self) -> None:
+        return None
 
 
 def private_pem(key: Ed25519PrivateKey) -> bytes:

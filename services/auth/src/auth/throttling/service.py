@@ -33,6 +33,8 @@ class Rules:
     register_address: Rule
     forgot_email: Rule
     forgot_address: Rule
+    verify_user: Rule
+    verify_address: Rule
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Rules":
@@ -40,6 +42,7 @@ class Rules:
         login_lockout = timedelta(seconds=settings.login_lockout_seconds)
         register_window = timedelta(seconds=settings.register_window_seconds)
         forgot_window = timedelta(seconds=settings.forgot_window_seconds)
+        verify_window = timedelta(seconds=settings.verification_resend_window_seconds)
         return cls(
             login_email=Rule(
                 "login_email", settings.login_failures_per_email, login_window, login_lockout
@@ -65,6 +68,19 @@ class Rules:
             forgot_address=Rule(
                 "forgot_address", settings.forgot_per_address, forgot_window, forgot_window
             ),
+            # Every resend of the verification mail counts (sent or not, once verified).
+            verify_user=Rule(
+                "verify_user",
+                settings.verification_resends_per_user,
+                verify_window,
+                verify_window,
+            ),
+            verify_address=Rule(
+                "verify_address",
+                settings.verification_resends_per_address,
+                verify_window,
+                verify_window,
+            ),
         )
 
     @property
@@ -76,6 +92,8 @@ class Rules:
             self.register_address,
             self.forgot_email,
             self.forgot_address,
+            self.verify_user,
+            self.verify_address,
         )
         return max(max(rule.window, rule.lockout) for rule in rules)
 

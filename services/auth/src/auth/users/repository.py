@@ -69,6 +69,16 @@ async def get(session: AsyncSession, user_id: UUID) -> User | None:
     return await session.get(User, user_id)
 
 
+async def get_unless_being_deleted(session: AsyncSession, user_id: UUID) -> User | None:
+    """The user, with a KEY SHARE lock so rows referencing it can be added; None when it is gone
+    or its deletion holds the row (SKIP LOCKED: never wait on it, see `mail.claim_next`)."""
+    return await session.scalar(
+        select(User)
+        .where(User.id == user_id)
+        .with_for_update(key_share=True, read=True, skip_locked=True)
+    )
+
+
 async def delete(session: AsyncSession, user: User) -> None:
     """Delete the account; its tokens, preferences and mails go with it (ON DELETE CASCADE)."""
     await session.delete(user)
