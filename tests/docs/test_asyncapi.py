@@ -159,11 +159,12 @@ def test_consumers_are_the_services_subscription_tables(document):
 
 
 def _publishers_in_code(event: type[Event]) -> set[str]:
-    """Services whose source builds this event in a module that writes to the outbox."""
+    """Services whose source builds this event in a package (a folder of modules, such as a
+    use case and the module that builds its event) that writes to the outbox."""
     found = set()
     for service in ("auth", "planner", "ai"):
-        for module in (ROOT / "services" / service / "src").rglob("*.py"):
-            text = module.read_text()
+        for package in {m.parent for m in (ROOT / "services" / service / "src").rglob("*.py")}:
+            text = "".join(module.read_text() for module in package.glob("*.py"))
             if "record_event(" in text and f"{event.__name__}(" in text:
                 found.add(service)
     return found

@@ -14,10 +14,10 @@ from asgi_lifespan import LifespanManager
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 
-from auth.context import Clock, utc_now
 from auth.main import create_app
 from auth.settings import Settings
 from auth.signing.keys import private_pem
+from schediora_runtime.clock import Clock, utc_now
 from schediora_testkit import testing
 from schediora_testkit.devmail import MailCatcher
 

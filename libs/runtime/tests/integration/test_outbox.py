@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from schediora_contracts import UserRegistered
+from schediora_runtime.messaging.codec import decode
 from schediora_runtime.messaging.outbox import WAKE_RELAY_KEY, record_event
 from schediora_runtime.messaging.relay import OutboxRelay
 from schediora_testkit import testing
@@ -129,3 +130,33 @@ async def test_under_random_faults_committed_effects_equal_delivered_events(stor
     assert len(committed) == faults["none"] + faults["after_commit"]
     assert await store.count(store.outbox) == len(committed)
     assert await store.unsent() == 0
+
+
+async def test_the_published_envelope_names_its_correlation_and_its_cause(store, broker, tap):
+    """An event written while handling another names that one as its `causation_id` (the ai's
+    outcomes name the PlanRequested they answer); the relay publishes both ids as recorded."""
+    received = await tap(UserRegistered.routing_key())
+    correlation, cause = uuid.uuid4(), uuid.uuid4()
+    async with store.sessionmaker() as session, session.begin():
+        event_id = await record_event(
+            session,
+            store.outbox,
+            user_registered(),
+            producer=PRODUCER,
+            correlation_id=correlation,
+            causation_id=cause,
+        )
+    relay = OutboxRelay(store.engine, store.outbox, broker)
+    while await relay.relay_batch():
+        pass
+
+    async def relayed() -> bool:
+        return len(received) == 1
+
+    await testing.eventually(relayed, timeout=10)
+    envelope, _ = decode(received[0].body)
+    assert (envelope.event_id, envelope.correlation_id, envelope.causation_id) == (
+        event_id,
+        correlation,
+        cause,
+    )

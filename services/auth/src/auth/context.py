@@ -1,19 +1,12 @@
 """What the auth use cases need besides a database session, built once per app."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from auth.passwords.hashing import PasswordHasher
 from auth.settings import Settings
 from auth.signing.keys import KeyRing, load_key_ring
 from auth.signing.tokens import AccessTokenSigner
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+from schediora_runtime.clock import Clock, utc_now
 
 
 @dataclass(frozen=True)

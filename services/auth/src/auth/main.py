@@ -4,7 +4,7 @@ from fastapi import FastAPI
 
 from auth.accounts.endpoints import auth_router as accounts_auth_router
 from auth.accounts.endpoints import users_router as accounts_users_router
-from auth.context import Clock, build_context, utc_now
+from auth.context import build_context
 from auth.db import outbox, revocations
 from auth.mail.smtp import Mailer
 from auth.mail.workers import mail_delivery
@@ -14,6 +14,7 @@ from auth.sessions.endpoints import router as sessions_router
 from auth.settings import Settings
 from auth.signing.workers import load_signing_keys, signing_key_refresh
 from auth.users.endpoints import router as users_router
+from schediora_runtime.clock import Clock, utc_now
 from schediora_runtime.security import TokenVerifier
 from schediora_runtime.service import create_service_app
 

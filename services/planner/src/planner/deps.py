@@ -1,21 +1,12 @@
 """Annotated dependencies for the planner endpoints."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
 
-from schediora_runtime.deps import ReadsDep, SessionDep
+from schediora_runtime.deps import Now, ReadsDep, SessionDep
 from schediora_runtime.security import CurrentUser
-
-
-async def utc_now() -> datetime:
-    """The clock of a request; tests override this dependency to fix "today". `async`, so
-    FastAPI calls it on the event loop rather than in its thread pool."""
-    return datetime.now(UTC)
-
-
-Now = Annotated[datetime, Depends(utc_now)]
 
 
 async def job_deadline(request: Request) -> timedelta:
@@ -25,4 +16,4 @@ async def job_deadline(request: Request) -> timedelta:
 
 JobDeadline = Annotated[timedelta, Depends(job_deadline)]
 
-__all__ = ["CurrentUser", "JobDeadline", "Now", "ReadsDep", "SessionDep", "utc_now"]
+__all__ = ["CurrentUser", "JobDeadline", "Now", "ReadsDep", "SessionDep"]

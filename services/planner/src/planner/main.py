@@ -4,8 +4,8 @@ from fastapi import FastAPI
 
 from planner.dashboard.endpoints import router as dashboard_router
 from planner.db import outbox, processed_events, revocations
-from planner.jobs.endpoints import router as jobs_router
-from planner.jobs.workers import fail_overdue_jobs
+from planner.generation.endpoints import router as generation_router
+from planner.generation.workers import fail_overdue_jobs
 from planner.messaging import SUBSCRIPTIONS
 from planner.models import load_models
 from planner.plans.endpoints import plans_router, sessions_router
@@ -24,7 +24,13 @@ def create_app(
         settings or Settings(),
         title="Schediora planner",
         description="Planning: subjects, plans, sessions, AI jobs and the dashboard.",
-        routers=[subjects_router, plans_router, sessions_router, dashboard_router, jobs_router],
+        routers=[
+            subjects_router,
+            plans_router,
+            sessions_router,
+            dashboard_router,
+            generation_router,
+        ],
         outbox=outbox,
         processed_events=processed_events,
         subscriptions=SUBSCRIPTIONS,

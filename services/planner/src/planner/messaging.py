@@ -1,7 +1,7 @@
 """The planner service's subscription table: event type → handler."""
 
 from planner.db import revocations
-from planner.jobs import consumers as jobs
+from planner.generation import consumers as generation
 from planner.users import consumers as users
 from schediora_contracts import (
     PlanGenerated,
@@ -20,7 +20,7 @@ SUBSCRIPTIONS: Subscriptions = {
     UserPreferencesUpdated: users.on_user_preferences_updated,
     UserDeleted: users.on_user_deleted,
     SessionsRevoked: sessions_revoked_handler(revocations),
-    PlanGenerationStarted: jobs.on_plan_generation_started,
-    PlanGenerated: jobs.on_plan_generated,
-    PlanGenerationFailed: jobs.on_plan_generation_failed,
+    PlanGenerationStarted: generation.on_plan_generation_started,
+    PlanGenerated: generation.on_plan_generated,
+    PlanGenerationFailed: generation.on_plan_generation_failed,
 }

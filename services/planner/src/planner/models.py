@@ -3,7 +3,7 @@
 
 def load_models() -> None:
     """Import each aggregate's models module for its side effect of registering tables."""
-    from planner.jobs import models as jobs  # noqa: F401
+    from planner.generation import models as generation  # noqa: F401
     from planner.plans import models as plans  # noqa: F401
     from planner.subjects import models as subjects  # noqa: F401
     from planner.users import models as users  # noqa: F401

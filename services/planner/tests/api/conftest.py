@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from planner.deps import utc_now
+from schediora_runtime.deps import request_now
 from schediora_testkit.tokens import TokenUser, user_with_token
 
 from .plan_factories import NOW
@@ -39,6 +39,6 @@ def clock(running_app):
         now = NOW
 
     fixed = Clock()
-    running_app.dependency_overrides[utc_now] = lambda: fixed.now
+    running_app.dependency_overrides[request_now] = lambda: fixed.now
     yield fixed
-    running_app.dependency_overrides.pop(utc_now, None)
+    running_app.dependency_overrides.pop(request_now, None)

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from planner.jobs import service as jobs
+from planner.generation.service import outcomes as jobs
 from planner.plans.models import StudySession
 from schediora_runtime.database import transaction
 from schediora_testkit import testing
@@ -47,6 +47,7 @@ JOB_FIELDS = {
     "plan_id",
     "error",
     "feedback",
+    "warnings",
     "created_at",
     "started_at",
     "finished_at",

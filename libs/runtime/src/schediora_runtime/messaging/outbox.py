@@ -43,6 +43,8 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("event_type", String(100), nullable=False),
         Column("event_version", Integer, nullable=False),
         Column("routing_key", String(120), nullable=False),
+        # The event's aggregate (`Event.aggregate`, e.g. the job id): the relay never has two
+        # rows of one aggregate in flight at once, so each aggregate's events keep their order.
         Column("aggregate_id", String(64), nullable=False),
         Column("envelope", JSONB, nullable=False),
         Column("headers", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
@@ -64,7 +66,12 @@ async def record_event(
     correlation_id: UUID | None = None,
     causation_id: UUID | None = None,
 ) -> UUID:
-    """Add `event` to the outbox inside the caller's transaction; published only if it commits."""
+    """Add `event` to the outbox inside the caller's transaction; published only if it commits.
+
+    `correlation_id` ties the events of one piece of work together (the planner uses the job
+    id); `causation_id` is the id of the event being handled when this one was written (a
+    consumer passes its envelope's `event_id`), and stays `None` for an event an HTTP request
+    or a worker caused."""
     envelope = wrap(
         event, producer=producer, correlation_id=correlation_id, causation_id=causation_id
     )

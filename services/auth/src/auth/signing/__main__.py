@@ -17,13 +17,13 @@ import asyncio
 import json
 import sys
 
-from auth.context import utc_now
 from auth.db import outbox
 from auth.models import load_models
 from auth.settings import Settings
 from auth.signing import service
 from auth.signing.keys import load_key_ring
 from auth.signing.service import KeyChange, KeyChangeRefused
+from schediora_runtime.clock import utc_now
 from schediora_runtime.database import create_engine, create_sessionmaker
 from schediora_runtime.messaging.broker import Broker
 from schediora_runtime.messaging.relay import OutboxRelay

@@ -37,3 +37,12 @@ def status_fields(
             "actual_minutes": minutes_between(starts_at, ends_at),
         }
     return {"status": status, "completed_at": None, "actual_minutes": None}
+
+
+class WeekTaken(Exception):
+    """A generated plan cannot become the week's active plan: the week has another one, or the
+    plan it was to replace is no longer active."""
+
+
+class SessionsOverlap(Exception):
+    """A generated session would overlap another active session of the user."""

@@ -1,10 +1,10 @@
 """`/api/v1/plans` and `/api/v1/sessions`: the user's weekly plans and their study sessions
 (docs/api.md: Plans and sessions)."""
 
-from typing import Annotated, Literal
+from typing import Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 
 from planner.deps import CurrentUser, Now, ReadsDep, SessionDep
 from planner.plans import service
@@ -20,14 +20,11 @@ from planner.plans.schemas import (
 )
 from schediora_runtime.database import unit_of_work
 from schediora_runtime.links import documented_links, link
-from schediora_runtime.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from schediora_runtime.pagination import DEFAULT_LIMIT, Cursor, Limit
 from schediora_runtime.problems import documented_problems
 
 plans_router = APIRouter(prefix="/api/v1/plans", tags=["plans"])
 sessions_router = APIRouter(prefix="/api/v1/sessions", tags=["sessions"])
-
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
-Cursor = Annotated[str | None, Query(max_length=256)]
 
 
 @plans_router.get("", responses=documented_problems(401, 422))

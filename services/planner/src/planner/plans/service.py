@@ -24,6 +24,8 @@ from planner.errors import (
 from planner.plans import repository
 from planner.plans.domain import (
     KEPT_STATUSES,
+    SessionsOverlap,
+    WeekTaken,
     can_transition,
     minutes_between,
     status_fields,
@@ -43,7 +45,7 @@ from planner.users import service as users
 from planner.users.domain import DAY, WEEK
 from schediora_contracts.common import PlannedSession
 from schediora_contracts.limits import SESSIONS_PER_PLAN_MAX
-from schediora_runtime.pagination import Position, decode_cursor, encode_cursor
+from schediora_runtime.pagination import Position, page
 from schediora_runtime.reads import Reads
 
 OVERLAP = "The session overlaps another of your sessions."
@@ -96,23 +98,26 @@ async def read_sessions(
     cursor: str | None,
 ) -> SessionPage:
     """`list_sessions` for the API, read without a transaction."""
-    after = decode_cursor(cursor) if cursor is not None else None
 
-    async def read(connection: AsyncConnection) -> Sequence[dict[str, Any]]:
-        between = None
-        if week == "current":
-            user_calendar = await users.read_calendar(connection, user_id)
-            between = user_calendar.window(user_calendar.current_week(now))
-        return await repository.read_sessions(
-            connection, user_id, between=between, limit=limit + 1, after=after
-        )
+    async def fetch(after: Position | None, n: int) -> Sequence[dict[str, Any]]:
+        async def read(connection: AsyncConnection) -> Sequence[dict[str, Any]]:
+            between = None
+            if week == "current":
+                user_calendar = await users.read_calendar(connection, user_id)
+                between = user_calendar.window(user_calendar.current_week(now))
+            return await repository.read_sessions(
+                connection, user_id, between=between, limit=n, after=after
+            )
 
-    rows = await reads.run(read)
-    page = [_session_read(row) for row in rows[:limit]]
-    next_cursor = None
-    if len(rows) > limit:
-        next_cursor = encode_cursor(Position(page[-1].starts_at, page[-1].id))
-    return SessionPage(items=page, next_cursor=next_cursor)
+        return await reads.run(read)
+
+    rows, next_cursor = await page(
+        fetch,
+        limit=limit,
+        cursor=cursor,
+        position=lambda row: Position(row["starts_at"], row["id"]),
+    )
+    return SessionPage(items=[_session_read(row) for row in rows], next_cursor=next_cursor)
 
 
 def _session_read(row: dict[str, Any]) -> SessionRead:
@@ -136,15 +141,14 @@ async def list(
     session: AsyncSession, user_id: UUID, *, status: str | None, limit: int, cursor: str | None
 ) -> tuple[Sequence[StudyPlan], str | None]:
     """One page of the user's plans, newest week first, and the cursor of the next page."""
-    after = decode_cursor(cursor) if cursor is not None else None
-    rows = await repository.list_plans(
-        session, user_id, status=status, limit=limit + 1, after=after
+    return await page(
+        lambda after, n: repository.list_plans(
+            session, user_id, status=status, limit=n, after=after
+        ),
+        limit=limit,
+        cursor=cursor,
+        position=lambda plan: Position(repository.week_key(plan.week_start), plan.id),
     )
-    page = rows[:limit]
-    if len(rows) <= limit:
-        return page, None
-    last = page[-1]
-    return page, encode_cursor(Position(repository.week_key(last.week_start), last.id))
 
 
 async def list_sessions(
@@ -157,18 +161,18 @@ async def list_sessions(
     cursor: str | None,
 ) -> tuple[Sequence[StudySession], str | None]:
     """One page of the sessions of the user's active plans by start, this week's or all."""
-    after = decode_cursor(cursor) if cursor is not None else None
     between = None
     if week == "current":
         user_calendar = await users.calendar(session, user_id)
         between = user_calendar.window(user_calendar.current_week(now))
-    rows = await repository.list_sessions(
-        session, user_id, between=between, limit=limit + 1, after=after
+    return await page(
+        lambda after, n: repository.list_sessions(
+            session, user_id, between=between, limit=n, after=after
+        ),
+        limit=limit,
+        cursor=cursor,
+        position=lambda study_session: Position(study_session.starts_at, study_session.id),
     )
-    page = rows[:limit]
-    if len(rows) <= limit:
-        return page, None
-    return page, encode_cursor(Position(page[-1].starts_at, page[-1].id))
 
 
 async def create(
@@ -325,14 +329,15 @@ async def store_generated(
     For a reschedule (`replaces`), the replaced plan is superseded and its completed and
     in-progress sessions move into the new plan with their ids; a generated session that
     collides with one of them (completed since the request was made) is left out. Raises
-    `PlanExists` when the week is no longer free for this plan, `SessionOverlap` when a
-    session would overlap another active session of the user.
+    `WeekTaken` when the week is no longer free for this plan, `SessionsOverlap` when a
+    session would overlap another active session of the user (domain errors: the caller is a
+    consumer, not a request).
     """
     kept: list[StudySession] = []
     if replaces is not None:
         previous = await repository.lock_plan(session, user_id, replaces)
         if previous is None or previous.status != "active":
-            raise PlanExists("The plan being rescheduled is no longer the week's active plan.")
+            raise WeekTaken("The plan being rescheduled is no longer the week's active plan.")
         kept = [s for s in previous.sessions if s.status in KEPT_STATUSES]
         await repository.supersede(session, previous)
     plan = StudyPlan(
@@ -357,9 +362,9 @@ async def store_generated(
         await repository.add(session, plan)
         await repository.move_sessions(session, [s.id for s in kept], plan.id)
     except repository.ActivePlanExists:
-        raise PlanExists("The week already has an active plan.") from None
+        raise WeekTaken("The week already has an active plan.") from None
     except repository.Overlap:
-        raise SessionOverlap(OVERLAP) from None
+        raise SessionsOverlap(OVERLAP) from None
     await repository.refresh_totals(session, plan)
     return plan
 

@@ -1,15 +1,14 @@
 """`/api/v1/subjects`: the user's subjects (docs/api.md: Subjects)."""
 
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from planner.deps import CurrentUser, SessionDep
 from planner.subjects import service
 from planner.subjects.schemas import SubjectCreate, SubjectPage, SubjectRead, SubjectUpdate
 from schediora_runtime.links import documented_links, link
-from schediora_runtime.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from schediora_runtime.pagination import DEFAULT_LIMIT, Cursor, Limit
 from schediora_runtime.problems import documented_problems
 
 router = APIRouter(prefix="/api/v1/subjects", tags=["subjects"])
@@ -19,8 +18,8 @@ router = APIRouter(prefix="/api/v1/subjects", tags=["subjects"])
 async def list_subjects(
     user_id: CurrentUser,
     session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=256)] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
 ) -> SubjectPage:
     """The user's subjects, oldest first, a page at a time."""
     subjects, next_cursor = await service.list(session, user_id, limit=limit, cursor=cursor)

@@ -10,7 +10,7 @@ from planner.subjects import repository
 from planner.subjects.models import Subject
 from planner.subjects.schemas import SubjectCreate, SubjectUpdate
 from planner.users import service as users
-from schediora_runtime.pagination import Position, decode_cursor, encode_cursor
+from schediora_runtime.pagination import Position, page
 
 MAX_SUBJECTS_PER_USER = 100
 
@@ -26,12 +26,12 @@ async def list(
     session: AsyncSession, user_id: UUID, *, limit: int, cursor: str | None
 ) -> tuple[Sequence[Subject], str | None]:
     """One page of the user's subjects, oldest first, and the cursor of the next page."""
-    after = decode_cursor(cursor) if cursor is not None else None
-    rows = await repository.list(session, user_id, limit=limit + 1, after=after)
-    page = rows[:limit]
-    if len(rows) <= limit:
-        return page, None
-    return page, encode_cursor(Position(page[-1].created_at, page[-1].id))
+    return await page(
+        lambda after, n: repository.list(session, user_id, limit=n, after=after),
+        limit=limit,
+        cursor=cursor,
+        position=lambda subject: Position(subject.created_at, subject.id),
+    )
 
 
 async def chosen(

@@ -3,10 +3,10 @@ with `generation_timeout`, freeing the week; a late PlanGenerated for it is then
 
 import asyncio
 import logging
-from datetime import UTC, datetime
 
-from planner.jobs import service
+from planner.generation.service import outcomes
 from planner.settings import Settings
+from schediora_runtime.clock import utc_now
 from schediora_runtime.database import transaction
 from schediora_runtime.service import ServiceRuntime
 
@@ -22,7 +22,7 @@ async def fail_overdue_jobs(runtime: ServiceRuntime) -> None:
         await asyncio.sleep(interval)
         try:
             async for session in transaction(runtime.sessionmaker):
-                failed = await service.fail_overdue(session, datetime.now(UTC))
+                failed = await outcomes.fail_overdue(session, utc_now())
             if failed:
                 logger.warning(
                     "failed %d overdue job(s) with generation_timeout: %s",

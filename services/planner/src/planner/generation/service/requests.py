@@ -1,5 +1,5 @@
-"""Use cases of AI jobs: ask for a generated week or a reschedule, follow the job, and apply
-the ai service's outcome. A job row and its PlanRequested commit together (outbox)."""
+"""`POST /ai/plans/generate` and `/ai/plans/reschedule`: check what the student asks for, queue
+the job and write its `PlanRequested` to the outbox in the same transaction."""
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
@@ -11,83 +11,30 @@ from planner.db import outbox
 from planner.errors import (
     GenerationInProgress,
     InvalidInput,
-    JobNotFound,
     NoCurrentPlan,
     NoSubjects,
     OnboardingRequired,
-    PlanExists,
-    SessionOverlap,
     SubjectNotFound,
     UnknownSubject,
     WeeklyPlanExists,
 )
-from planner.jobs import repository
-from planner.jobs.domain import (
-    IN_FLIGHT,
-    SESSION_OVERLAP,
-    WEEKLY_PLAN_EXISTS,
-    JobKind,
-)
-from planner.jobs.models import AiJob
-from planner.jobs.schemas import (
-    FeedbackInput,
-    GenerateRequest,
-    JobError,
-    JobRead,
-    RescheduleRequest,
-    WeeklyStatus,
-)
+from planner.generation import repository
+from planner.generation.domain import JobKind
+from planner.generation.models import AiJob
+from planner.generation.schemas import FeedbackInput, GenerateRequest, RescheduleRequest
+from planner.generation.service import snapshot
 from planner.plans import service as plans
-from planner.plans.domain import KEPT_STATUSES
-from planner.plans.models import StudySession
 from planner.subjects import service as subjects
 from planner.subjects.models import Subject
 from planner.users import service as users
 from planner.users.domain import WEEK
 from planner.users.models import PlannerUser
-from schediora_contracts import (
-    PlanGenerated,
-    PlanGenerationFailed,
-    PlanGenerationStarted,
-    PlanRequested,
-)
+from schediora_contracts import PlanRequested
 from schediora_contracts.adjustments import unknown_subjects
-from schediora_contracts.common import (
-    FeedbackReport,
-    FeedbackSnapshot,
-    Preferences,
-    SessionSnapshot,
-    SubjectSnapshot,
-)
-from schediora_runtime.messaging.consumer import RejectMessage
+from schediora_contracts.common import FeedbackSnapshot, Preferences
 from schediora_runtime.messaging.outbox import record_event
 
 PRODUCER = "planner"
-
-
-def read(job: AiJob) -> JobRead:
-    error = None
-    if job.error_code is not None:
-        error = JobError(code=job.error_code, message=job.error_message or job.error_code)
-    return JobRead(
-        id=job.id,
-        kind=job.kind,  # type: ignore[arg-type]
-        status=job.status,  # type: ignore[arg-type]
-        week_start=job.week_start,
-        plan_id=job.plan_id,
-        error=error,
-        feedback=FeedbackReport.model_validate(job.feedback) if job.feedback else None,
-        created_at=job.created_at,
-        started_at=job.started_at,
-        finished_at=job.finished_at,
-    )
-
-
-async def get_or_404(session: AsyncSession, user_id: UUID, job_id: UUID) -> AiJob:
-    job = await repository.get(session, user_id, job_id)
-    if job is None:
-        raise JobNotFound("No such job.")
-    return job
 
 
 async def generate(
@@ -119,20 +66,7 @@ async def generate(
         raise WeeklyPlanExists("This week already has an active plan.")
     await _refuse_if_in_flight(session, user_id, week_start)
     job = _new_job(user_id, "generate", week_start, now, deadline, body.notes, idempotency_key)
-    request = PlanRequested(
-        job_id=job.id,
-        user_id=user_id,
-        kind="generate",
-        week_start=week_start,
-        week_end=week_start + WEEK - timedelta(days=1),
-        timezone=calendar.zone.key,
-        preferences=preferences,
-        subjects=tuple(_snapshot(subject) for subject in chosen),
-        notes=body.notes,
-        # The current week's plan starts from now: a session in the past is of no use.
-        not_before=now,
-        requested_at=now,
-    )
+    request = snapshot.generate_request(job, calendar, preferences, chosen, now)
     return await _queue(session, job, request)
 
 
@@ -162,127 +96,8 @@ async def reschedule(
         user_id, "reschedule", plan.week_start, now, deadline, body.notes, idempotency_key
     )
     job.previous_plan_id = plan.id
-    request = PlanRequested(
-        job_id=job.id,
-        user_id=user_id,
-        kind="reschedule",
-        week_start=plan.week_start,
-        week_end=plan.week_end,
-        timezone=calendar.zone.key,
-        preferences=preferences,
-        subjects=tuple(_snapshot(subject) for subject in chosen),
-        keep_sessions=tuple(_session(s) for s in plan.sessions if s.status in KEPT_STATUSES),
-        previous_plan_id=plan.id,
-        previous_generation_id=plan.generation_id,
-        previous_sessions=tuple(_session(s) for s in plan.sessions),
-        feedback=feedback,
-        notes=body.notes,
-        not_before=now,
-        requested_at=now,
-    )
+    request = snapshot.reschedule_request(job, calendar, preferences, chosen, plan, feedback, now)
     return await _queue(session, job, request)
-
-
-async def weekly_status(
-    session: AsyncSession, user_id: UUID, now: datetime, week_start: date | None
-) -> WeeklyStatus:
-    """Whether a plan can be generated for the week (default: the current one), and why not."""
-    calendar = await users.calendar(session, user_id)
-    current_week = calendar.current_week(now)
-    week = week_start or current_week
-    if week not in (current_week, current_week + WEEK):
-        raise InvalidInput(["query", "week_start"], "Only the current week or the next one.")
-    plan = await plans.active_for_week(session, user_id, week)
-    latest = await repository.latest(session, user_id, week)
-    reason = None
-    if plan is not None:
-        reason = WEEKLY_PLAN_EXISTS
-    elif latest is not None and latest.status in IN_FLIGHT:
-        reason = "generation_in_progress"
-    return WeeklyStatus(
-        week_start=week,
-        week_end=week + WEEK - timedelta(days=1),
-        can_generate=reason is None,
-        reason=reason,
-        current_plan_id=plan.id if plan else None,
-        latest_job=read(latest) if latest else None,
-    )
-
-
-async def record_started(session: AsyncSession, event: PlanGenerationStarted) -> None:
-    job = await _job_of(session, event.job_id, event.user_id)
-    if job.status == "queued":
-        job.status = "running"
-        job.started_at = event.started_at
-
-
-async def record_generated(session: AsyncSession, event: PlanGenerated) -> None:
-    """Store the plan, its sessions and the job's completion in the caller's transaction; if
-    the week was taken meanwhile, fail the job and store nothing. An outcome for a job that
-    already has one (e.g. after its deadline) is ignored."""
-    job = await _job_of(session, event.job_id, event.user_id)
-    if job.status not in IN_FLIGHT:
-        return
-    try:
-        async with session.begin_nested():
-            plan = await plans.store_generated(
-                session,
-                job.user_id,
-                week_start=job.week_start,
-                generation_id=job.id,
-                sessions=event.sessions,
-                replaces=job.previous_plan_id,
-            )
-    except PlanExists:
-        _fail(
-            job,
-            WEEKLY_PLAN_EXISTS,
-            "The week got an active plan while this one was made.",
-            at=event.generated_at,
-        )
-        return
-    except SessionOverlap:
-        _fail(
-            job,
-            SESSION_OVERLAP,
-            "The generated plan overlaps sessions you have.",
-            at=event.generated_at,
-        )
-        return
-    job.status = "completed"
-    job.plan_id = plan.id
-    job.feedback = event.feedback.model_dump(mode="json") if event.feedback else None
-    job.started_at = job.started_at or event.generated_at
-    job.finished_at = event.generated_at
-
-
-async def record_failed(session: AsyncSession, event: PlanGenerationFailed) -> None:
-    job = await _job_of(session, event.job_id, event.user_id)
-    if job.status in IN_FLIGHT:
-        _fail(job, event.code, event.message, at=event.failed_at)
-
-
-async def fail_overdue(session: AsyncSession, now: datetime) -> list[UUID]:
-    """Fail every job past its deadline with `generation_timeout`; their ids."""
-    return await repository.fail_overdue(session, now)
-
-
-def _fail(job: AiJob, code: str, message: str, at: datetime) -> None:
-    job.status = "failed"
-    job.error_code = code
-    job.error_message = message
-    job.finished_at = at
-
-
-async def _job_of(session: AsyncSession, job_id: UUID, user_id: UUID) -> AiJob:
-    """The job an event is about, locked. An event naming a job its user does not own, or no
-    job at all, is forged or misrouted: it goes to the dead-letter queue and changes nothing."""
-    job = await repository.get_for_event(session, job_id)
-    if job is None:
-        raise RejectMessage(f"unknown job {job_id}")
-    if job.user_id != user_id:
-        raise RejectMessage(f"job {job_id} does not belong to user {user_id}")
-    return job
 
 
 def _new_job(
@@ -319,6 +134,7 @@ async def _queue(session: AsyncSession, job: AiJob, request: PlanRequested) -> A
         )
         assert earlier is not None
         return earlier
+    # No causation_id: an HTTP request caused this event, not another event.
     await record_event(session, outbox, request, producer=PRODUCER, correlation_id=job.id)
     return job
 
@@ -399,25 +215,4 @@ def _feedback_or_422(
         rating=given.rating,
         comments=given.comments,
         adjustments=adjustments.contract() if adjustments is not None else None,
-    )
-
-
-def _snapshot(subject: Subject) -> SubjectSnapshot:
-    return SubjectSnapshot(
-        subject_id=subject.id,
-        name=subject.name,
-        exam_date=subject.exam_date,
-        difficulty=subject.difficulty,
-        target_minutes_per_week=subject.target_minutes_per_week,
-    )
-
-
-def _session(study_session: StudySession) -> SessionSnapshot:
-    return SessionSnapshot(
-        session_id=study_session.id,
-        subject_id=study_session.subject_id,
-        title=study_session.title,
-        starts_at=study_session.starts_at,
-        ends_at=study_session.ends_at,
-        status=study_session.status,  # type: ignore[arg-type]
     )

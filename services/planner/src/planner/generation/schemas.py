@@ -6,10 +6,10 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from planner.jobs.domain import JobKind, JobStatus
+from planner.generation.domain import JobKind, JobStatus
 from schediora_contracts.adjustments import EXAMPLES as ADJUSTMENT_EXAMPLES
 from schediora_contracts.adjustments import AdjustmentsInput
-from schediora_contracts.common import FeedbackReport
+from schediora_contracts.common import CoverageWarning, FeedbackReport
 from schediora_runtime.problems import StrictModel
 from schediora_runtime.timestamps import UtcTimestamp
 
@@ -61,6 +61,11 @@ class JobRead(BaseModel):
         description="A completed reschedule with feedback: the wishes understood (chips and "
         "comment), those applied, those that could not be met, and the words not understood; "
         "null otherwise."
+    )
+    warnings: list[CoverageWarning] = Field(
+        description="A completed job: the exams its plan cannot fully cover (`exam_not_covered`: "
+        "per subject, the minutes needed before the exam and the minutes planned); empty when "
+        "every exam's need is met, and for every other job."
     )
     created_at: UtcTimestamp
     started_at: UtcTimestamp | None

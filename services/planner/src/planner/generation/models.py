@@ -48,6 +48,10 @@ class AiJob(Base):
     error_message: Mapped[str | None] = mapped_column(Text)
     feedback: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     """What the generator made of a reschedule's feedback (`FeedbackReport`), once completed."""
+    warnings: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, default=list, server_default=text("'[]'::jsonb")
+    )
+    """Exams the completed plan cannot fully cover (`CoverageWarning`s); `[]` otherwise."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

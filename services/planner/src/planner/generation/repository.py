@@ -8,8 +8,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from planner.jobs.domain import GENERATION_TIMEOUT, IN_FLIGHT
-from planner.jobs.models import IDEMPOTENCY_INDEX, IN_FLIGHT_INDEX, AiJob
+from planner.generation.domain import GENERATION_TIMEOUT, IN_FLIGHT
+from planner.generation.models import IDEMPOTENCY_INDEX, IN_FLIGHT_INDEX, AiJob
 from schediora_runtime.database import violated_constraint
 
 

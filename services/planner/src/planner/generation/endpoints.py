@@ -8,15 +8,16 @@ from uuid import UUID
 from fastapi import APIRouter, Body, Header, Query, Response
 
 from planner.deps import CurrentUser, JobDeadline, Now, SessionDep
-from planner.jobs import service
-from planner.jobs.models import AiJob
-from planner.jobs.schemas import (
+from planner.generation.models import AiJob
+from planner.generation.schemas import (
     RESCHEDULE_EXAMPLES,
     GenerateRequest,
     JobRead,
     RescheduleRequest,
     WeeklyStatus,
 )
+from planner.generation.service import requests, views
+from planner.generation.service.weekly_status import weekly_status as status_of_week
 from schediora_runtime.links import documented_links, link
 from schediora_runtime.problems import documented_problems
 
@@ -41,7 +42,7 @@ _FOLLOW_JOB = documented_links(
 
 def _accepted(job: AiJob, response: Response) -> JobRead:
     response.headers["Location"] = f"/api/v1/ai/jobs/{job.id}"
-    return service.read(job)
+    return views.read(job)
 
 
 @router.post(
@@ -59,7 +60,7 @@ async def generate(
     idempotency_key: IdempotencyKey = None,
 ) -> JobRead:
     """Queue the generation of the current (or next) week's plan; poll the job it returns."""
-    job = await service.generate(
+    job = await requests.generate(
         session, user_id, body, now=now, deadline=deadline, idempotency_key=idempotency_key
     )
     return _accepted(job, response)
@@ -83,7 +84,7 @@ async def reschedule(
     and taking your feedback on the current plan in: a rating, a comment, and `adjustments`
     (the app's chips). A subject in `more`/`less` that is not yours is a 422 `unknown_subject`;
     the finished job's `feedback` says what was understood, applied and not met."""
-    job = await service.reschedule(
+    job = await requests.reschedule(
         session, user_id, body, now=now, deadline=deadline, idempotency_key=idempotency_key
     )
     return _accepted(job, response)
@@ -99,10 +100,10 @@ async def weekly_status(
     ] = None,
 ) -> WeeklyStatus:
     """Whether you can ask for a plan for the week, and the week's latest job."""
-    return await service.weekly_status(session, user_id, now, week_start)
+    return await status_of_week(session, user_id, now, week_start)
 
 
 @router.get("/jobs/{job_id}", responses=documented_problems(401, 404, 422))
 async def get_job(user_id: CurrentUser, session: SessionDep, job_id: UUID) -> JobRead:
     """One of your jobs; `completed` means its sessions are already in `/sessions`."""
-    return service.read(await service.get_or_404(session, user_id, job_id))
+    return views.read(await views.get_or_404(session, user_id, job_id))
