@@ -26,7 +26,9 @@ def create_app(
         routers=[generations_router, feedback_router],
         outbox=outbox,
         processed_events=processed_events,
-        subscriptions=subscriptions(provider_from(settings)),
+        subscriptions=subscriptions(
+            provider_from(settings), settings.ai_max_concurrent_generations
+        ),
         token_verifier=token_verifier,
         revocations=revocations,
     )
