@@ -41,7 +41,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DELETE FROM ai.generations WHERE status = 'running'")
-    op.drop_constraint(op.f("ck_generations_finished_at"), "generations", schema="ai", type_="check")
+    op.drop_constraint(
+        op.f("ck_generations_finished_at"), "generations", schema="ai", type_="check"
+    )
     op.drop_constraint(op.f("ck_generations_status"), "generations", schema="ai", type_="check")
     op.create_check_constraint(
         op.f("ck_generations_status"),

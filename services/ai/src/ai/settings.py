@@ -64,27 +64,19 @@ class Settings(ServiceSettings):
     @model_validator(mode="before")
     @classmethod
     def _prefetch_covers_the_generations(cls, values: Any) -> Any:
-        # Fewer messages in hand than generation slots would leave slots idle: unless
-        # CONSUMER_PREFETCH is set, it is raised to AI_MAX_CONCURRENT_GENERATIONS.
-        if not isinstance(values, dict) or values.get("consumer_prefetch") is not None:
+        # Fewer messages in hand than generation slots would leave slots idle: the consumer's
+        # prefetch is CONSUMER_PREFETCH or AI_MAX_CONCURRENT_GENERATIONS, whichever is more.
+        if not isinstance(values, dict):
             return values
-        slots = values.get("ai_max_concurrent_generations")
-        if slots is None:
-            slots = cls.model_fields["ai_max_concurrent_generations"].default
-        prefetch = cls.model_fields["consumer_prefetch"].default
+        fields = cls.model_fields
+        prefetch = values.get("consumer_prefetch", fields["consumer_prefetch"].default)
+        slots = values.get(
+            "ai_max_concurrent_generations", fields["ai_max_concurrent_generations"].default
+        )
         try:
             return values | {"consumer_prefetch": max(int(prefetch), int(slots))}
         except (TypeError, ValueError):
-            return values  # not a number: the field's own validation says so
-
-    @model_validator(mode="after")
-    def _prefetch_is_enough(self) -> "Settings":
-        if self.consumer_prefetch < self.ai_max_concurrent_generations:
-            raise ValueError(
-                f"CONSUMER_PREFETCH ({self.consumer_prefetch}) must be at least "
-                f"AI_MAX_CONCURRENT_GENERATIONS ({self.ai_max_concurrent_generations})"
-            )
-        return self
+            return values  # not a number: the fields' own validation says so
 
     @model_validator(mode="after")
     def _openai_is_usable(self) -> "Settings":
