@@ -20,6 +20,7 @@ from benchmarks import (
     feedback,
     gateway,
     plan_flow,
+    plan_flow_llm,
     plan_quality,
     planner,
     propagation,
@@ -38,6 +39,7 @@ LOAD_SECTIONS: dict[str, tuple[str, Callable[[dataset.Dataset], list[Case]]]] = 
 OTHER_SECTIONS: dict[str, Callable[[Stack], str]] = {
     "login": auth.login_section,
     "plan_flow": plan_flow.section,
+    "plan_flow_llm": plan_flow_llm.section,
     "plan_quality": plan_quality.section,
     "feedback": feedback.section,
     "propagation": propagation.section,

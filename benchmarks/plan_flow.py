@@ -184,10 +184,12 @@ def _row(run: Run, server: dict[str, list[float]]) -> str:
 
 def _parts(run: Run, server: dict[str, list[float]]) -> str:
     names = {
-        "waiting": "job created → ai started (relay, queue)",
-        "generating": "ai started → outcome written (solver, ai transaction)",
+        "waiting": "created → started: job created → `running` committed by the ai (relay, "
+        "queue, a free generation slot)",
+        "generating": "started → generated: the plan made (solver pool, validation, warnings)",
         "solver": "of which the CP-SAT solve",
-        "storing": "outcome written → plan committed by the planner (relay, queue)",
+        "storing": "generated → stored: the ai's outcome transaction, relay, queue, planner's "
+        "transaction begun",
     }
     return "\n".join(
         f"| {run.name} | {label} | {_percentile(server[part], 50) * 1000:.0f} | "
