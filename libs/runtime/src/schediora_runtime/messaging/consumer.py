@@ -60,8 +60,9 @@ class Consumer:
 
     Per message: decode (undecodable → DLQ at once), claim the event id and run the handler in
     one transaction, commit, then ack. An `OwnTransactions` handler runs its transactions itself
-    (claiming the event in its last one); the message is acked when it returns. A handler error returns the message to the queue until its
-    `delivery_limit`-th delivery fails, which is rejected to the DLQ; the quorum queue's own
+    (claiming the event in its last one); the message is acked when it returns. A handler error
+    returns the message to the queue until its `delivery_limit`-th delivery fails, which is
+    rejected to the DLQ; the quorum queue's own
     delivery limit stays the backstop for consumers that crash mid-message.
 
     Up to `prefetch` messages are handled at once, so two events of one aggregate may be applied
