@@ -38,6 +38,12 @@ def _solver_pool() -> ProcessPoolExecutor:
         return _pool
 
 
+async def start_solver_pool(_runtime: object = None) -> None:
+    """Start the pool's processes now (a service worker at start-up), not on the first plan:
+    the forkserver imports the solver once, which takes a while on a busy machine."""
+    await asyncio.get_running_loop().run_in_executor(_solver_pool(), int)
+
+
 class LocalProvider:
     name = "local"
     model: str | None = "cp-sat"
