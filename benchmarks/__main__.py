@@ -103,7 +103,7 @@ def main(names: list[str]) -> int:
         try:
             calibration.start()
             for target in targets:
-                target.stack.start()
+                target.stack.start(timeout=120)  # a busy shared box imports slowly
                 target.stack.wait_ready()
             current = targets[-1].stack
             loads = [name for name in chosen if name in LOAD_SECTIONS]

@@ -165,7 +165,8 @@ async def _server_times(planner: AsyncEngine, ai: AsyncEngine, run: Run) -> dict
     async with planner.connect() as connection:
         rows = list(await connection.execute(_SERVER_TIMES, {"ids": run.job_ids}))
     async with ai.connect() as connection:
-        solver = [float(ms) for ms in await connection.scalars(_SOLVER_MS, {"ids": run.job_ids})]
+        found = await connection.scalars(_SOLVER_MS, {"ids": run.job_ids})
+        solver = [float(ms) for ms in found if ms is not None]  # an LLM's plan has none
     if len(rows) != len(run.job_ids) or {row.status for row in rows} != {"completed"}:
         raise RuntimeError(f"{run.name}: not every job is completed in the planner")
     return {
