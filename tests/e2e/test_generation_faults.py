@@ -64,7 +64,7 @@ def stack(tmp_path_factory):
         "GENERATION_DEADLINE_SECONDS": "900",
     }
     log_dir = tmp_path_factory.mktemp("generation-faults-logs")
-    with isolated_stack(log_dir, "generation_faults", env) as stack:
+    with isolated_stack(log_dir, "generation_faults", env, start_timeout=180) as stack:
         yield stack
 
 

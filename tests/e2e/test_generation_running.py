@@ -65,8 +65,9 @@ def stack(tmp_path_factory, slow):
         "OPENAI_TIMEOUT_SECONDS": str(SLOW_SECONDS * 5),
         "OPENAI_MAX_ATTEMPTS": "1",
     }
-    with isolated_stack(tmp_path_factory.mktemp("running-logs"), "generation_running", env) as s:
-        yield s
+    logs = tmp_path_factory.mktemp("running-logs")
+    with isolated_stack(logs, "generation_running", env, start_timeout=180) as stack:
+        yield stack
 
 
 def _next_week() -> date:
