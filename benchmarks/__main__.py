@@ -20,6 +20,7 @@ from benchmarks import (
     feedback,
     gateway,
     plan_flow,
+    plan_flow_llm,
     plan_quality,
     planner,
     propagation,
@@ -39,6 +40,7 @@ LOAD_SECTIONS: dict[str, tuple[str, Callable[[dataset.Dataset], list[Case]]]] = 
 OTHER_SECTIONS: dict[str, Callable[[Stack], str]] = {
     "login": auth.login_section,
     "plan_flow": plan_flow.section,
+    "plan_flow_llm": plan_flow_llm.section,
     "plan_quality": plan_quality.section,
     "feedback": feedback.section,
     "propagation": propagation.section,
@@ -103,7 +105,7 @@ def main(names: list[str]) -> int:
         try:
             calibration.start()
             for target in targets:
-                target.stack.start()
+                target.stack.start(timeout=120)  # a busy shared box imports slowly
                 target.stack.wait_ready()
             current = targets[-1].stack
             loads = [name for name in chosen if name in LOAD_SECTIONS]

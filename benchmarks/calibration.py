@@ -44,8 +44,7 @@ class Calibration:
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
             command, stdout=self.log_path.open("ab"), stderr=subprocess.STDOUT
         )
-        # Generous: on a loaded machine starting a worker process takes long.
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 120  # a busy shared box imports slowly
         while time.monotonic() < deadline:
             try:
                 if httpx.get(self.url, timeout=1).status_code == 200:

@@ -165,7 +165,8 @@ async def _server_times(planner: AsyncEngine, ai: AsyncEngine, run: Run) -> dict
     async with planner.connect() as connection:
         rows = list(await connection.execute(_SERVER_TIMES, {"ids": run.job_ids}))
     async with ai.connect() as connection:
-        solver = [float(ms) for ms in await connection.scalars(_SOLVER_MS, {"ids": run.job_ids})]
+        found = await connection.scalars(_SOLVER_MS, {"ids": run.job_ids})
+        solver = [float(ms) for ms in found if ms is not None]  # an LLM's plan has none
     if len(rows) != len(run.job_ids) or {row.status for row in rows} != {"completed"}:
         raise RuntimeError(f"{run.name}: not every job is completed in the planner")
     return {
@@ -184,10 +185,12 @@ def _row(run: Run, server: dict[str, list[float]]) -> str:
 
 def _parts(run: Run, server: dict[str, list[float]]) -> str:
     names = {
-        "waiting": "job created → ai started (relay, queue)",
-        "generating": "ai started → outcome written (solver, ai transaction)",
+        "waiting": "created → started: job created → `running` committed by the ai (relay, "
+        "queue, a free generation slot)",
+        "generating": "started → generated: the plan made (solver pool, validation, warnings)",
         "solver": "of which the CP-SAT solve",
-        "storing": "outcome written → plan committed by the planner (relay, queue)",
+        "storing": "generated → stored: the ai's outcome transaction, relay, queue, planner's "
+        "transaction begun",
     }
     return "\n".join(
         f"| {run.name} | {label} | {_percentile(server[part], 50) * 1000:.0f} | "

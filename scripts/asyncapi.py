@@ -40,7 +40,7 @@ def consumed_events() -> dict[str, list[type[Event]]]:
     tables: Mapping[str, Mapping[type[Event], Any]] = {
         "auth": AUTH_SUBSCRIPTIONS,
         "planner": PLANNER_SUBSCRIPTIONS,
-        "ai": ai_subscriptions(LocalProvider()),
+        "ai": ai_subscriptions(LocalProvider(), 1),
     }
     return {service: list(table) for service, table in tables.items() if table}
 

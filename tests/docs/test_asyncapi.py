@@ -146,7 +146,7 @@ def test_consumers_are_the_services_subscription_tables(document):
     tables = {
         "auth": AUTH_SUBSCRIPTIONS,
         "planner": PLANNER_SUBSCRIPTIONS,
-        "ai": ai_subscriptions(LocalProvider()),
+        "ai": ai_subscriptions(LocalProvider(), 1),
     }
     expected = {
         (service, event.routing_key()) for service, table in tables.items() for event in table

@@ -28,12 +28,14 @@ def fresh_database(suffix: str) -> str:
 
 
 @contextmanager
-def isolated_stack(log_dir: Path, suffix: str, extra_env: dict[str, str]) -> Iterator[Stack]:
+def isolated_stack(
+    log_dir: Path, suffix: str, extra_env: dict[str, str], start_timeout: float = 30
+) -> Iterator[Stack]:
     """The four services, ready, on `fresh_database(suffix)`; their broker objects deleted
-    afterwards."""
+    afterwards. `start_timeout`: seconds each service may take to be live."""
     stack = Stack(log_dir, extra_env=extra_env, database=fresh_database(suffix))
     try:
-        stack.start()
+        stack.start(start_timeout)
         stack.wait_ready()
         yield stack
     finally:

@@ -119,11 +119,12 @@ class Stack:
     def gateway(self) -> str:
         return self.services["gateway"].url
 
-    def start(self) -> None:
+    def start(self, timeout: float = 30) -> None:
+        """Start the four and wait until each is live (`timeout` seconds each at most)."""
         for service in self.services.values():
             service.start()
         for service in self.services.values():
-            service.wait_live()
+            service.wait_live(timeout)
 
     def stop(self) -> None:
         for service in self.services.values():

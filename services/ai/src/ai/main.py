@@ -7,6 +7,7 @@ from ai.feedback.endpoints import router as feedback_router
 from ai.generations.endpoints import router as generations_router
 from ai.messaging import subscriptions
 from ai.models import load_models
+from ai.providers.local import start_solver_pool
 from ai.providers.registry import provider_from
 from ai.settings import Settings
 from schediora_runtime.security import TokenVerifier
@@ -26,7 +27,11 @@ def create_app(
         routers=[generations_router, feedback_router],
         outbox=outbox,
         processed_events=processed_events,
-        subscriptions=subscriptions(provider_from(settings)),
+        subscriptions=subscriptions(
+            provider_from(settings), settings.ai_max_concurrent_generations
+        ),
         token_verifier=token_verifier,
         revocations=revocations,
+        # Every provider may solve locally (the LLM's fallback too): the solver pool starts now.
+        workers=[start_solver_pool],
     )

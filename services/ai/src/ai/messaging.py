@@ -9,9 +9,9 @@ from schediora_runtime.messaging.consumer import Subscriptions
 from schediora_runtime.security.revocation import sessions_revoked_handler
 
 
-def subscriptions(provider: Provider) -> Subscriptions:
+def subscriptions(provider: Provider, max_concurrent_generations: int) -> Subscriptions:
     return {
-        PlanRequested: on_plan_requested(provider),
+        PlanRequested: on_plan_requested(provider, max_concurrent_generations),
         UserDeleted: on_user_deleted,
         SessionsRevoked: sessions_revoked_handler(revocations),
     }

@@ -1,6 +1,6 @@
 """The ai service's settings, read from the environment."""
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, PostgresDsn, SecretStr, field_validator, model_validator
 
@@ -8,8 +8,8 @@ from schediora_runtime.settings import ServiceSettings
 
 LLM_BUDGET_LIMIT_SECONDS = 300.0
 """The most one generation may spend waiting on the LLM: `OPENAI_TIMEOUT_SECONDS` x
-`OPENAI_MAX_ATTEMPTS` must stay under it. The consumer holds the PlanRequested message (unacked,
-its transaction open) while it generates, and RabbitMQ closes the channel of a consumer that holds
+`OPENAI_MAX_ATTEMPTS` must stay under it. The consumer holds the PlanRequested message unacked
+(though no transaction) while it generates, and RabbitMQ closes the channel of a consumer that holds
 a message past its `consumer_timeout` (30 min by default), redelivering everything it held; five
 minutes keeps a wide margin below that. The planner's `GENERATION_DEADLINE_SECONDS` (120 s by
 default) should exceed the budget too, or a slow LLM's plan arrives after the job was failed."""
@@ -26,6 +26,15 @@ class Settings(ServiceSettings):
         default="local",
         description="Who makes plans: `local` (the CP-SAT solver) or `openai` (an "
         "OpenAI-compatible endpoint, with the local solver as its fallback).",
+    )
+    ai_max_concurrent_generations: int = Field(
+        default=20,
+        ge=1,
+        le=1000,
+        description="Generations made at once by one ai process, whatever the database pool "
+        "(no connection is held while a plan is made). LLM calls mostly wait, so many fit; "
+        "local solves beyond the cores wait in the solver's process pool. The consumer's "
+        "prefetch is raised to at least this.",
     )
     openai_base_url: str | None = Field(
         default=None,
@@ -51,6 +60,23 @@ class Settings(ServiceSettings):
     def _blank_is_unset(cls, value: object) -> object:
         # docker-compose passes `${OPENAI_MODEL:-}` as an empty string when it is not set.
         return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _prefetch_covers_the_generations(cls, values: Any) -> Any:
+        # Fewer messages in hand than generation slots would leave slots idle: the consumer's
+        # prefetch is CONSUMER_PREFETCH or AI_MAX_CONCURRENT_GENERATIONS, whichever is more.
+        if not isinstance(values, dict):
+            return values
+        fields = cls.model_fields
+        prefetch = values.get("consumer_prefetch", fields["consumer_prefetch"].default)
+        slots = values.get(
+            "ai_max_concurrent_generations", fields["ai_max_concurrent_generations"].default
+        )
+        try:
+            return values | {"consumer_prefetch": max(int(prefetch), int(slots))}
+        except (TypeError, ValueError):
+            return values  # not a number: the fields' own validation says so
 
     @model_validator(mode="after")
     def _openai_is_usable(self) -> "Settings":

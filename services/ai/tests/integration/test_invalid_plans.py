@@ -8,9 +8,9 @@ from ai.generations import service
 from ai.generations.models import Generation
 from ai.scheduling.schedule import Schedule
 from schediora_contracts.common import PlannedSession
-from schediora_runtime.database import transaction
 
 from ..api.requests import plan_request, published
+from ..llm.plans import new_delivery
 
 
 class OverlappingProvider:
@@ -33,8 +33,9 @@ class OverlappingProvider:
 
 async def test_an_invalid_schedule_is_never_published(running_app):
     request = plan_request(uuid.uuid4())
-    async for session in transaction(running_app.state.runtime.sessionmaker):
-        await service.generate(session, request, OverlappingProvider())
+    await service.generate(
+        running_app.state.runtime.sessionmaker, request, OverlappingProvider(), new_delivery()
+    )
     events = await published(running_app, request.job_id)
     assert [kind for kind, _ in events] == [
         "ai.plan_generation_started",

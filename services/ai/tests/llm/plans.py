@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ai.db import outbox
+from ai.db import outbox, processed_events
 from ai.generations import service
 from ai.generations.models import Generation
 from ai.providers import Provider
 from schediora_contracts import PlanRequested
 from schediora_contracts.common import PlannedSession, SessionSnapshot
-from schediora_runtime.database import transaction
+from schediora_runtime.messaging.inbox import claim_event
 
 from ..api.requests import WEEK_START, plan_request
 
@@ -90,9 +90,18 @@ def clashing(request: PlanRequested) -> list[dict[str, Any]]:
 async def generate(
     sessionmaker: async_sessionmaker[AsyncSession], request: PlanRequested, provider: Provider
 ) -> None:
-    """The consumer's use case, in one transaction of its own."""
-    async for session in transaction(sessionmaker):
-        await service.generate(session, request, provider)
+    """The consumer's use case, in its own transactions, for a delivery of its own."""
+    await service.generate(sessionmaker, request, provider, new_delivery())
+
+
+def new_delivery():
+    """The claim of one new event id, as the consumer passes it for one delivery."""
+    event_id = uuid.uuid4()
+
+    async def claim(session: AsyncSession) -> bool:
+        return await claim_event(session, processed_events, event_id, PlanRequested.event_type)
+
+    return claim
 
 
 async def stored(sessionmaker: async_sessionmaker[AsyncSession], job_id: uuid.UUID) -> Generation:

@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from aio_pika.abc import AbstractIncomingMessage, AbstractQueue, AbstractRobustChannel
@@ -26,7 +27,22 @@ logger = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
 
 Handler = Callable[[AsyncSession, Any, EventEnvelope], Awaitable[None]]
-Subscriptions = Mapping[type[Event], Handler]
+Claim = Callable[[AsyncSession], Awaitable[bool]]
+"""Claims the event being handled in the given session's transaction: False if it was already."""
+
+
+@dataclass(frozen=True)
+class OwnTransactions:
+    """A handler whose work is too slow to hold a transaction open (a call to another system):
+    it gets the sessionmaker and opens its transactions itself, and must `claim` the event in
+    the transaction that commits its last effects. It returns whether it applied the event
+    (False: a duplicate). Its earlier transactions must be safe to repeat: a redelivery (after a
+    crash between them) runs it again from the start."""
+
+    run: Callable[[async_sessionmaker[AsyncSession], Any, EventEnvelope, Claim], Awaitable[bool]]
+
+
+Subscriptions = Mapping[type[Event], Handler | OwnTransactions]
 
 # The database being away is not the message's fault: retry in place rather than spend the
 # message's bounded deliveries (docs/architecture.md: Messaging).
@@ -44,8 +60,10 @@ class Consumer:
     """Consumes the service queue and applies each event once.
 
     Per message: decode (undecodable → DLQ at once), claim the event id and run the handler in
-    one transaction, commit, then ack. A handler error returns the message to the queue until its
-    `delivery_limit`-th delivery fails, which is rejected to the DLQ; the quorum queue's own
+    one transaction, commit, then ack. An `OwnTransactions` handler runs its transactions itself
+    (claiming the event in its last one); the message is acked when it returns. A handler error
+    returns the message to the queue until its `delivery_limit`-th delivery fails, which is
+    rejected to the DLQ; the quorum queue's own
     delivery limit stays the backstop for consumers that crash mid-message.
 
     Up to `prefetch` messages are handled at once, so two events of one aggregate may be applied
@@ -149,7 +167,7 @@ class Consumer:
         message: AbstractIncomingMessage,
         envelope: EventEnvelope,
         event: Event,
-        handler: Handler | None,
+        handler: Handler | OwnTransactions | None,
     ) -> None:
         if handler is None:
             logger.error("dead-lettering %s: no handler in this service", envelope.type)
@@ -205,10 +223,16 @@ class Consumer:
     def _count(self, event_type: str, outcome: str) -> None:
         count_event(self.broker.name, event_type, outcome)
 
-    async def _apply(self, envelope: EventEnvelope, event: Event, handler: Handler) -> bool:
+    async def _apply(
+        self, envelope: EventEnvelope, event: Event, handler: Handler | OwnTransactions
+    ) -> bool:
         delay = self.retry_delay
         while True:
             try:
+                if isinstance(handler, OwnTransactions):
+                    return await handler.run(
+                        self.sessionmaker, event, envelope, self._claim(envelope)
+                    )
                 async with self.sessionmaker() as session, session.begin():
                     if not await claim_event(
                         session, self.processed_events, envelope.event_id, envelope.type
@@ -222,6 +246,14 @@ class Consumer:
                 logger.warning("database unavailable; retrying %s in %.1fs", envelope.type, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
+
+    def _claim(self, envelope: EventEnvelope) -> Claim:
+        async def claim(session: AsyncSession) -> bool:
+            return await claim_event(
+                session, self.processed_events, envelope.event_id, envelope.type
+            )
+
+        return claim
 
 
 async def _settle(outcome: Awaitable[None], message: AbstractIncomingMessage) -> None:

@@ -11,11 +11,6 @@ from schediora_contracts import UserDeleted
 from schediora_runtime.security.revocation import lock_user, record_user_deleted, user_erased
 
 
-class UserErased(Exception):
-    """The user was deleted while their plan was being made: nothing may be stored. Raised
-    before commit, so the transaction rolls back; the redelivered request is then dropped."""
-
-
 async def erase(session: AsyncSession, event: UserDeleted) -> None:
     """Idempotent: a second delivery finds nothing left to delete."""
     await record_user_deleted(session, revocations, event)
@@ -26,9 +21,7 @@ async def erased(session: AsyncSession, user_id: UUID) -> bool:
     return await user_erased(session, revocations, user_id)
 
 
-async def ensure_not_erased(session: AsyncSession, user_id: UUID) -> None:
-    """Before a write for the user commits: waits for an erasure in progress (the user's
-    lock, which the erasure holds until it commits), then refuses if it happened."""
+async def lock_against_erasure(session: AsyncSession, user_id: UUID) -> None:
+    """Waits for an erasure of the user in progress, and keeps one from starting until this
+    transaction ends: check `erased` after it, then write."""
     await lock_user(session, user_id)
-    if await erased(session, user_id):
-        raise UserErased(str(user_id))

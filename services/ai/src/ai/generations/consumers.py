@@ -1,22 +1,29 @@
-"""Handler for the planner's PlanRequested."""
+"""Handler for the planner's PlanRequested: a generation in three steps (`service.generate`),
+its plan made between two short transactions, with no database connection held meanwhile."""
 
-from sqlalchemy.ext.asyncio import AsyncSession
+import asyncio
 
-from ai.accounts import service as accounts
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from ai.generations import service
 from ai.providers import Provider
 from schediora_contracts import EventEnvelope, PlanRequested
-from schediora_runtime.messaging.consumer import Handler
+from schediora_runtime.messaging.consumer import Claim, OwnTransactions
 
 
-def on_plan_requested(provider: Provider) -> Handler:
-    """The handler, bound to the provider the settings chose."""
+def on_plan_requested(provider: Provider, max_concurrent: int) -> OwnTransactions:
+    """The handler, bound to the provider the settings chose. At most `max_concurrent`
+    generations run at once in this process (`AI_MAX_CONCURRENT_GENERATIONS`); requests past
+    that wait, unacked and still `queued`, for one to end."""
+    slots = asyncio.Semaphore(max_concurrent)
 
-    async def handle(session: AsyncSession, event: PlanRequested, _envelope: EventEnvelope) -> None:
-        if await accounts.erased(session, event.user_id):
-            return  # the account was deleted: its jobs end without writing anything
-        await service.generate(session, event, provider)
-        # Deleted meanwhile? Then roll all of it back (the erasure may be running right now).
-        await accounts.ensure_not_erased(session, event.user_id)
+    async def run(
+        sessionmaker: async_sessionmaker[AsyncSession],
+        event: PlanRequested,
+        _envelope: EventEnvelope,
+        claim: Claim,
+    ) -> bool:
+        async with slots:
+            return await service.generate(sessionmaker, event, provider, claim)
 
-    return handle
+    return OwnTransactions(run)

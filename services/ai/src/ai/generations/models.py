@@ -1,4 +1,5 @@
-"""A generation: the outcome of one PlanRequested, kept whatever it was."""
+"""A generation: one PlanRequested being made into a plan (`running`), then its outcome
+(`completed` or `failed`), kept whatever it was."""
 
 import uuid
 from datetime import date, datetime
@@ -15,7 +16,8 @@ class Generation(Base):
     __tablename__ = "generations"
     __table_args__ = (
         CheckConstraint("kind IN ('generate', 'reschedule')", name="kind"),
-        CheckConstraint("status IN ('completed', 'failed')", name="status"),
+        CheckConstraint("status IN ('running', 'completed', 'failed')", name="status"),
+        CheckConstraint("(status = 'running') = (finished_at IS NULL)", name="finished_at"),
         CheckConstraint("(status = 'failed') = (error_code IS NOT NULL)", name="error_code"),
     )
 
@@ -40,6 +42,9 @@ class Generation(Base):
     error_code: Mapped[str | None] = mapped_column(String(64))
     error_message: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    """When the generation started (the `started_at` of its PlanGenerationStarted)."""
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When its outcome was stored; null while it is `running`."""
 
 
 Index("ix_generations_user_id_created_at", Generation.user_id, Generation.created_at)

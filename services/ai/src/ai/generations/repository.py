@@ -8,8 +8,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ai.generations.models import Generation
 
 
-async def get(session: AsyncSession, generation_id: UUID) -> Generation | None:
-    return await session.get(Generation, generation_id)
+async def get(
+    session: AsyncSession, generation_id: UUID, *, lock: bool = False
+) -> Generation | None:
+    """`lock`: FOR UPDATE, so two deliveries of one request take turns on its generation."""
+    return await session.get(
+        Generation, generation_id, with_for_update=lock, populate_existing=lock
+    )
 
 
 async def get_of_user(

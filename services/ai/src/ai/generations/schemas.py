@@ -37,7 +37,7 @@ class GenerationRead(BaseModel):
     kind: Literal["generate", "reschedule"]
     provider: str
     model: str | None
-    status: Literal["completed", "failed"]
+    status: Literal["running", "completed", "failed"]
     quality: dict[str, Any] = Field(
         description="The plan's quality as its maker scored it: the local solver's named "
         "objective terms (`terms`) and what else it reports; an LLM plan's planned minutes."

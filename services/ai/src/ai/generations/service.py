@@ -1,13 +1,29 @@
 """Use cases of generations: turn a PlanRequested into a validated plan, published through the
-outbox, or into a failure that says why; and show a generation to its owner."""
+outbox, or into a failure that says why; and show a generation to its owner.
 
+A generation runs in three steps, and holds no database connection while its plan is made:
+
+1. `begin` (one transaction): record the generation `running` and write PlanGenerationStarted.
+2. `make` (no transaction): the provider makes the plan; the one validator checks it and the
+   coverage warnings are computed.
+3. `finish` (one transaction): store the outcome, write PlanGenerated or PlanGenerationFailed and
+   claim the event, so a redelivery finds it done.
+
+A process that dies after 1 leaves the generation `running` and the message unacked: its
+redelivery makes the plan again (Started is not written twice). One that dies after 3 leaves it
+finished: the redelivery is a duplicate and writes nothing.
+"""
+
+import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
 from pydantic import ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ai.accounts import service as accounts
 from ai.db import outbox
 from ai.errors import GenerationNotFound
 from ai.feedback import service as feedback
@@ -16,7 +32,8 @@ from ai.generations import repository
 from ai.generations.models import Generation
 from ai.generations.schemas import GenerationRead
 from ai.providers import Provider, make_plan
-from ai.providers.provenance import Provenance
+from ai.providers.provenance import Made, Provenance
+from ai.scheduling import coverage
 from ai.scheduling.schedule import NoFeasiblePlan, Schedule
 from ai.scheduling.validator import validate
 from schediora_contracts import (
@@ -25,46 +42,136 @@ from schediora_contracts import (
     PlanGenerationStarted,
     PlanRequested,
 )
-from schediora_contracts.common import FeedbackReport
+from schediora_contracts.common import CoverageWarning, FeedbackReport
+from schediora_runtime.messaging.consumer import Claim
 from schediora_runtime.messaging.outbox import record_event
 
 PRODUCER = "ai"
 logger = logging.getLogger(__name__)
 
 
-async def generate(session: AsyncSession, request: PlanRequested, provider: Provider) -> None:
-    """Make, validate and publish the plan a request asks for, in the caller's transaction:
-    the generation row, Started and then Generated or Failed commit together. A request that
-    already has its generation (a redelivery) changes nothing."""
-    if await repository.get(session, request.job_id) is not None:
-        return
-    await _publish(
-        session,
-        request,
-        PlanGenerationStarted(
-            job_id=request.job_id, user_id=request.user_id, started_at=datetime.now(UTC)
-        ),
-    )
+@dataclass(frozen=True)
+class Begun:
+    """What `begin` decided: `request` (with its feedback) to make a plan for, or nothing to
+    make, and then whether the event was applied (False: a duplicate)."""
+
+    request: PlanRequested | None = None
+    applied: bool = True
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A plan made and checked, or the error that ended the generation."""
+
+    provenance: Provenance
+    at: datetime
+    """When the plan was made (or the generation failed): the event's own time."""
+    schedule: Schedule | None = None
+    warnings: tuple[CoverageWarning, ...] = ()
+    error: NoFeasiblePlan | None = None
+
+
+async def generate(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    request: PlanRequested,
+    provider: Provider,
+    claim: Claim,
+) -> bool:
+    """The three steps for one delivery of a request; False when it was a duplicate (`claim`
+    found the event processed already)."""
+    begun = await begin(sessionmaker, request, provider, claim)
+    if begun.request is None:
+        return begun.applied
+    outcome = await make(begun.request, provider)
+    return await finish(sessionmaker, begun.request, outcome, claim)
+
+
+async def begin(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    request: PlanRequested,
+    provider: Provider,
+    claim: Claim,
+) -> Begun:
+    """Step 1, one transaction: a new request's generation is recorded `running`
+    and its PlanGenerationStarted written (at the ai's own time). A generation still `running`
+    (its process died while making the plan) is made again, without a second Started; a
+    finished one, or an erased account's request, ends here."""
+    async with sessionmaker.begin() as session:
+        return await _begin(session, request, provider, claim)
+
+
+async def _begin(
+    session: AsyncSession, request: PlanRequested, provider: Provider, claim: Claim
+) -> Begun:
+    await accounts.lock_against_erasure(session, request.user_id)
+    if await accounts.erased(session, request.user_id):
+        return Begun(applied=await claim(session))  # the account is gone: nothing to write
+    generation = await repository.get(session, request.job_id, lock=True)
+    if generation is not None and generation.status != "running":
+        return Begun(applied=await claim(session))  # done already: republish nothing
     request = await _with_feedback(session, request)
+    if generation is None:
+        now = datetime.now(UTC)
+        await repository.add(session, _running(request, provider, now))
+        await _publish(
+            session,
+            request,
+            PlanGenerationStarted(job_id=request.job_id, user_id=request.user_id, started_at=now),
+        )
+    else:
+        logger.warning("job %s was left running (a crash?): making its plan again", request.job_id)
+    return Begun(request=request)
+
+
+async def make(request: PlanRequested, provider: Provider) -> Outcome:
+    """Step 2, with no database connection: the provider's plan, checked by the one validator,
+    with the exams it cannot cover. The checks are CPU work, so they run off the event loop."""
     made = await make_plan(provider, request)
-    error = made.error or _check(request, made.schedule)
-    if error is not None:
-        await _store(session, request, made.provenance, error=error)
+    return await asyncio.to_thread(_judge, request, made)
+
+
+async def finish(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    request: PlanRequested,
+    outcome: Outcome,
+    claim: Claim,
+) -> bool:
+    """Step 3, one transaction: claim the event, store the outcome and write
+    PlanGenerated or PlanGenerationFailed. False when the event was claimed already (another
+    delivery finished it: this outcome is dropped). An account erased meanwhile gets nothing
+    stored (the erasure waits for this transaction, or this one for the erasure)."""
+    async with sessionmaker.begin() as session:
+        return await _finish(session, request, outcome, claim)
+
+
+async def _finish(
+    session: AsyncSession, request: PlanRequested, outcome: Outcome, claim: Claim
+) -> bool:
+    if not await claim(session):
+        return False
+    await accounts.lock_against_erasure(session, request.user_id)
+    if await accounts.erased(session, request.user_id):
+        return True
+    generation = await repository.get(session, request.job_id, lock=True)
+    if generation is None or generation.status != "running":
+        return True  # erased with its account, or finished by another delivery
+    _store(generation, outcome)
+    await session.flush()
+    if outcome.error is not None:
         await _publish(
             session,
             request,
             PlanGenerationFailed(
                 job_id=request.job_id,
                 user_id=request.user_id,
-                code=error.code,
-                message=error.message,
-                failed_at=datetime.now(UTC),
+                code=outcome.error.code,
+                message=outcome.error.message,
+                failed_at=outcome.at,
             ),
         )
-        return
-    schedule = made.schedule
-    assert schedule is not None, "a provider's result holds a schedule or an error"
-    await _store(session, request, made.provenance, schedule=schedule)
+        return True
+    schedule = outcome.schedule
+    assert schedule is not None, "an outcome holds a schedule or an error"
     await _publish(
         session,
         request,
@@ -74,12 +181,26 @@ async def generate(session: AsyncSession, request: PlanRequested, provider: Prov
             generation_id=request.job_id,
             kind=request.kind,
             week_start=request.week_start,
-            provider=made.provenance.provider,
-            model=made.provenance.model,
+            provider=outcome.provenance.provider,
+            model=outcome.provenance.model,
             sessions=schedule.sessions,
             feedback=_report(request, schedule),
-            generated_at=datetime.now(UTC),
+            warnings=outcome.warnings,
+            generated_at=outcome.at,
         ),
+    )
+    return True
+
+
+def _judge(request: PlanRequested, made: Made) -> Outcome:
+    error = made.error or _check(request, made.schedule)
+    if error is not None or made.schedule is None:
+        return Outcome(made.provenance, error=error, at=datetime.now(UTC))
+    return Outcome(
+        made.provenance,
+        schedule=made.schedule,
+        warnings=coverage.warnings(request, made.schedule.sessions),
+        at=datetime.now(UTC),
     )
 
 
@@ -159,34 +280,32 @@ async def _with_feedback(session: AsyncSession, request: PlanRequested) -> PlanR
     return request
 
 
-async def _store(
-    session: AsyncSession,
-    request: PlanRequested,
-    provenance: Provenance,
-    *,
-    schedule: Schedule | None = None,
-    error: NoFeasiblePlan | None = None,
-) -> None:
-    await repository.add(
-        session,
-        Generation(
-            id=request.job_id,
-            user_id=request.user_id,
-            kind=request.kind,
-            status="failed" if error else "completed",
-            week_start=request.week_start,
-            provider=provenance.provider,
-            model=provenance.model,
-            previous_generation_id=request.previous_generation_id,
-            request=request.model_dump(mode="json"),
-            sessions=[s.model_dump(mode="json") for s in schedule.sessions] if schedule else [],
-            quality=dict(schedule.quality) if schedule else {},
-            provenance=provenance.as_json(),
-            error_code=error.code if error else None,
-            error_message=error.message if error else None,
-            created_at=datetime.now(UTC),
-        ),
+def _running(request: PlanRequested, provider: Provider, now: datetime) -> Generation:
+    return Generation(
+        id=request.job_id,
+        user_id=request.user_id,
+        kind=request.kind,
+        status="running",
+        week_start=request.week_start,
+        provider=provider.name,
+        model=provider.model,
+        previous_generation_id=request.previous_generation_id,
+        request=request.model_dump(mode="json"),
+        created_at=now,
     )
+
+
+def _store(generation: Generation, outcome: Outcome) -> None:
+    schedule, error = outcome.schedule, outcome.error
+    generation.status = "failed" if error else "completed"
+    generation.provider = outcome.provenance.provider
+    generation.model = outcome.provenance.model
+    generation.sessions = [s.model_dump(mode="json") for s in schedule.sessions] if schedule else []
+    generation.quality = dict(schedule.quality) if schedule else {}
+    generation.provenance = outcome.provenance.as_json()
+    generation.error_code = error.code if error else None
+    generation.error_message = error.message if error else None
+    generation.finished_at = outcome.at
 
 
 async def _publish(session: AsyncSession, request: PlanRequested, event) -> None:

@@ -19,3 +19,7 @@ class NoFeasiblePlan(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+    def __reduce__(self):
+        # Raised in a solver process, it crosses back pickled: rebuild it from both fields.
+        return (type(self), (self.code, self.message))

@@ -1,0 +1,99 @@
+"""A client can follow a generation: with an LLM that answers slowly (the fake OpenAI-compatible
+server of the ai's tests, answering after a delay), a student polling `GET /ai/jobs/{id}` through
+the gateway sees `queued`, then `running` while the plan is being made, then `completed`, with
+`started_at` ≤ `finished_at`. The four services run as processes on the real PostgreSQL and
+RabbitMQ."""
+
+import asyncio
+import importlib.util
+import sys
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from .isolated import isolated_stack
+from .students import Student, preferences
+
+pytestmark = pytest.mark.e2e
+
+SLOW_SECONDS = 4.0
+"""How long the LLM takes to answer; the client polls far more often than that."""
+
+
+def _fake_llm_module():
+    """The ai tests' fake OpenAI-compatible server (a test tool of that service's tests)."""
+    path = Path(__file__).parents[2] / "services/ai/tests/llm/fake_llm.py"
+    spec = importlib.util.spec_from_file_location("ai_tests_fake_llm", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+fake_llm = _fake_llm_module()
+
+
+@pytest.fixture(scope="module")
+def llm():
+    server = fake_llm.FakeLLM()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def slow(llm):
+    """A script that answers every call after `SLOW_SECONDS` with a server error: the one
+    attempt allowed fails slowly, and the local solver's plan completes the job."""
+    base_url, script = llm.script(fake_llm.stall(SLOW_SECONDS, fake_llm.failure(500)))
+    return base_url, script
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, slow):
+    base_url, _ = slow
+    env = {
+        "PASSWORD_TIME_COST": "1",
+        "PASSWORD_MEMORY_KIB": "8",
+        "AI_PROVIDER": "openai",
+        "OPENAI_BASE_URL": base_url,
+        "OPENAI_MODEL": "fake-model",
+        "OPENAI_TIMEOUT_SECONDS": str(SLOW_SECONDS * 5),
+        "OPENAI_MAX_ATTEMPTS": "1",
+    }
+    logs = tmp_path_factory.mktemp("running-logs")
+    with isolated_stack(logs, "generation_running", env, start_timeout=180) as stack:
+        yield stack
+
+
+def _next_week() -> date:
+    today = datetime.now(UTC).date()
+    return today - timedelta(days=today.weekday()) + timedelta(days=7)
+
+
+async def test_a_polling_client_sees_queued_then_running_then_completed(stack, slow):
+    _, script = slow
+    async with httpx.AsyncClient(base_url=f"{stack.gateway}/api/v1", timeout=30) as api:
+        student = await Student.register(api, "running")
+        await student.set_preferences(preferences())
+        await student.add_subject("Calculus", exam_date=str(_next_week() + timedelta(days=3)))
+
+        job = await student.generate_once_onboarded(_next_week(), timeout=120)
+        seen = [job["status"]]
+        while seen[-1] not in ("completed", "failed"):
+            answer = await student.call("GET", f"/ai/jobs/{job['id']}")
+            assert answer.status_code == 200, answer.text
+            job = answer.json()
+            if job["status"] != seen[-1]:
+                seen.append(job["status"])
+            await asyncio.sleep(0.1)
+
+    assert seen == ["queued", "running", "completed"]
+    assert script.calls == 1
+    started = datetime.fromisoformat(job["started_at"])
+    finished = datetime.fromisoformat(job["finished_at"])
+    assert datetime.fromisoformat(job["created_at"]) <= started <= finished
