@@ -61,6 +61,17 @@ class InvalidInput(ProblemError):
         super().__init__("The request is not valid.", errors=[{"loc": loc, "msg": msg}])
 
 
+class InvalidDateRange(ProblemError):
+    """`GET /sessions?from=&to=`: a range that is incomplete, reversed, too long or combined
+    with `week`; a 422 naming the parameter at fault."""
+
+    status = 422
+    code = "invalid_date_range"
+
+    def __init__(self, loc: list[str | int], msg: str) -> None:
+        super().__init__(msg, errors=[{"loc": loc, "msg": msg}])
+
+
 class UnknownSubject(ProblemError):
     """Feedback names a subject that is not one of the user's: a 422 naming the field at fault."""
 

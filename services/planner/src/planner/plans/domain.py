@@ -3,6 +3,9 @@ session may move to."""
 
 from datetime import datetime
 
+MAX_RANGE_DAYS = 92
+"""`GET /sessions?from=&to=`: the most local days one request may cover (a quarter)."""
+
 # A reschedule keeps these where they are, ids unchanged (docs/api.md).
 KEPT_STATUSES = frozenset({"in_progress", "completed"})
 

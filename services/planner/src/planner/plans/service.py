@@ -10,6 +10,7 @@ from psycopg import AsyncConnection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from planner.errors import (
+    InvalidDateRange,
     InvalidInput,
     InvalidTransition,
     NoCurrentPlan,
@@ -24,6 +25,7 @@ from planner.errors import (
 from planner.plans import repository
 from planner.plans.domain import (
     KEPT_STATUSES,
+    MAX_RANGE_DAYS,
     can_transition,
     minutes_between,
 )
@@ -85,12 +87,31 @@ async def read_current(reads: Reads, user_id: UUID, now: datetime) -> PlanWithSe
     return await reads.run(read)
 
 
+def day_range(week: str | None, first: date | None, last: date | None) -> tuple[date, date] | None:
+    """The local days `from`..`to` a session list asks for, or None for a `week` list; a
+    range that is incomplete, reversed, longer than `MAX_RANGE_DAYS` or sent with `week` is
+    `422 invalid_date_range`."""
+    if first is None and last is None:
+        return None
+    if week is not None:
+        raise InvalidDateRange(["query", "week"], "Send either week or from and to, not both.")
+    if first is None or last is None:
+        missing = "from" if first is None else "to"
+        raise InvalidDateRange(["query", missing], "from and to go together.")
+    if last < first:
+        raise InvalidDateRange(["query", "to"], "to is before from.")
+    if (last - first).days + 1 > MAX_RANGE_DAYS:
+        raise InvalidDateRange(["query", "to"], f"At most {MAX_RANGE_DAYS} days at once.")
+    return first, last
+
+
 async def read_sessions(
     reads: Reads,
     user_id: UUID,
     *,
     week: Literal["current", "all"],
     now: datetime,
+    days: tuple[date, date] | None = None,
     limit: int,
     cursor: str | None,
 ) -> SessionPage:
@@ -99,7 +120,9 @@ async def read_sessions(
 
     async def read(connection: AsyncConnection) -> Sequence[dict[str, Any]]:
         between = None
-        if week == "current":
+        if days is not None:
+            between = (await users.read_calendar(connection, user_id)).days(*days)
+        elif week == "current":
             user_calendar = await users.read_calendar(connection, user_id)
             between = user_calendar.window(user_calendar.current_week(now))
         return await repository.read_sessions(
