@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 
+from planner.calendar.endpoints import router as calendar_router
 from planner.dashboard.endpoints import router as dashboard_router
 from planner.db import outbox, processed_events, revocations
 from planner.jobs.endpoints import router as jobs_router
@@ -24,7 +25,14 @@ def create_app(
         settings or Settings(),
         title="Schediora planner",
         description="Planning: subjects, plans, sessions, AI jobs and the dashboard.",
-        routers=[subjects_router, plans_router, sessions_router, dashboard_router, jobs_router],
+        routers=[
+            subjects_router,
+            plans_router,
+            sessions_router,
+            dashboard_router,
+            jobs_router,
+            calendar_router,
+        ],
         outbox=outbox,
         processed_events=processed_events,
         subscriptions=SUBSCRIPTIONS,
