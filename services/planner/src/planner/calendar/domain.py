@@ -6,12 +6,14 @@ import hashlib
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import recurring_ical_events
-from icalendar import Alarm, Calendar, Event
+from dateutil.rrule import rrulestr
+from icalendar import Alarm, Calendar, Event, vRecur
 
 FEED_PATH = "/api/v1/calendar/feed/{token}.ics"
 TOKEN_BYTES = 32
@@ -147,6 +149,7 @@ def read_timetable(body: bytes, zone: ZoneInfo) -> Timetable:
         raise InvalidTimetable(
             "too_many_events", f"{len(events)} events; a timetable may have {MAX_EVENTS}."
         )
+    planned = 0
     for event in events:
         for rule in _rules(event):
             if "COUNT" not in rule and "UNTIL" not in rule:
@@ -154,6 +157,14 @@ def read_timetable(body: bytes, zone: ZoneInfo) -> Timetable:
                     "unbounded_recurrence",
                     f"The event {_summary(event)!r} repeats forever (RRULE without COUNT or "
                     "UNTIL); give it an end.",
+                )
+            # Counted lazily first: a rule like FREQ=MINUTELY until 2099 is refused after a few
+            # thousand steps instead of being expanded whole.
+            planned += _count_up_to(event, rule, MAX_OCCURRENCES + 1 - planned)
+            if planned > MAX_OCCURRENCES:
+                raise InvalidTimetable(
+                    "too_many_occurrences",
+                    f"The events repeat more than {MAX_OCCURRENCES} times in all.",
                 )
     found: list[Occurrence] = []
     seen = 0
@@ -181,6 +192,35 @@ def _rules(event: Event) -> list[Mapping[str, Any]]:
     if rules is None:
         return []
     return rules if isinstance(rules, list) else [rules]
+
+
+def _count_up_to(event: Event, rule: Any, limit: int) -> int:
+    """How many times `rule` repeats `event`, counting at most `limit` (dateutil, lazily)."""
+    start = event.get("DTSTART")
+    if start is None:
+        return 0
+    first = start.dt
+    if not isinstance(first, datetime):
+        first = datetime.combine(first, time())
+    if first.tzinfo is not None and "UNTIL" in rule:
+        first = first.astimezone(UTC)  # dateutil needs UNTIL and DTSTART alike (both UTC)
+    elif first.tzinfo is None:
+        rule = {k: v for k, v in rule.items() if k != "UNTIL"} | (
+            {"UNTIL": [_naive(u) for u in rule["UNTIL"]]} if "UNTIL" in rule else {}
+        )
+    try:
+        text = vRecur(rule).to_ical().decode()
+        return sum(1 for _ in islice(rrulestr(text, dtstart=first), limit))
+    except (ValueError, TypeError) as exc:
+        raise InvalidTimetable(
+            "not_icalendar", f"The event {_summary(event)!r} has an invalid RRULE: {exc}"
+        ) from None
+
+
+def _naive(value: Any) -> Any:
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
 
 
 def _summary(event: Event) -> str:

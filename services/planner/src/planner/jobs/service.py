@@ -7,6 +7,7 @@ from uuid import UUID, uuid4
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from planner.calendar import service as busy_times
 from planner.db import outbox
 from planner.errors import (
     GenerationInProgress,
@@ -38,7 +39,7 @@ from planner.jobs.schemas import (
     WeeklyStatus,
 )
 from planner.plans import service as plans
-from planner.plans.domain import KEPT_STATUSES
+from planner.plans.domain import is_kept
 from planner.plans.models import StudySession
 from planner.subjects import service as subjects
 from planner.subjects.models import Subject
@@ -132,6 +133,7 @@ async def generate(
         # The current week's plan starts from now: a session in the past is of no use.
         not_before=now,
         requested_at=now,
+        busy=await busy_times.busy_intervals(session, user_id, calendar.window(week_start)),
     )
     return await _queue(session, job, request)
 
@@ -171,7 +173,7 @@ async def reschedule(
         timezone=calendar.zone.key,
         preferences=preferences,
         subjects=tuple(_snapshot(subject) for subject in chosen),
-        keep_sessions=tuple(_session(s) for s in plan.sessions if s.status in KEPT_STATUSES),
+        keep_sessions=tuple(_session(s) for s in plan.sessions if is_kept(s.status, s.pinned)),
         previous_plan_id=plan.id,
         previous_generation_id=plan.generation_id,
         previous_sessions=tuple(_session(s) for s in plan.sessions),
@@ -179,6 +181,7 @@ async def reschedule(
         notes=body.notes,
         not_before=now,
         requested_at=now,
+        busy=await busy_times.busy_intervals(session, user_id, calendar.window(plan.week_start)),
     )
     return await _queue(session, job, request)
 
@@ -420,4 +423,5 @@ def _session(study_session: StudySession) -> SessionSnapshot:
         starts_at=study_session.starts_at,
         ends_at=study_session.ends_at,
         status=study_session.status,  # type: ignore[arg-type]
+        pinned=study_session.pinned,
     )

@@ -9,6 +9,13 @@ MAX_RANGE_DAYS = 92
 # A reschedule keeps these where they are, ids unchanged (docs/api.md).
 KEPT_STATUSES = frozenset({"in_progress", "completed"})
 
+
+def is_kept(status: str, pinned: bool) -> bool:
+    """Whether a reschedule keeps the session exactly (id and times): completed, in progress,
+    or pinned by the student."""
+    return pinned or status in KEPT_STATUSES
+
+
 # docs/api.md: planned → in_progress | completed | skipped; in_progress → completed | skipped |
 # planned; completed | skipped → planned (undo). Anything else is refused.
 TRANSITIONS: dict[str, frozenset[str]] = {

@@ -24,9 +24,9 @@ from planner.errors import (
 )
 from planner.plans import repository
 from planner.plans.domain import (
-    KEPT_STATUSES,
     MAX_RANGE_DAYS,
     can_transition,
+    is_kept,
     minutes_between,
 )
 from planner.plans.models import StudyPlan, StudySession
@@ -297,8 +297,8 @@ async def store_generated(
 ) -> StudyPlan:
     """Store a generated plan as the week's active plan, in the caller's transaction.
 
-    For a reschedule (`replaces`), the replaced plan is superseded and its completed and
-    in-progress sessions move into the new plan with their ids; a generated session that
+    For a reschedule (`replaces`), the replaced plan is superseded and its completed,
+    in-progress and pinned sessions move into the new plan with their ids; a generated session that
     collides with one of them (completed since the request was made) is left out. Raises
     `PlanExists` when the week is no longer free for this plan, `SessionOverlap` when a
     session would overlap another active session of the user.
@@ -308,7 +308,7 @@ async def store_generated(
         previous = await repository.lock_plan(session, user_id, replaces)
         if previous is None or previous.status != "active":
             raise PlanExists("The plan being rescheduled is no longer the week's active plan.")
-        kept = [s for s in previous.sessions if s.status in KEPT_STATUSES]
+        kept = [s for s in previous.sessions if is_kept(s.status, s.pinned)]
         await repository.supersede(session, previous)
     plan = StudyPlan(
         user_id=user_id, week_start=week_start, source="ai", generation_id=generation_id
