@@ -1,6 +1,8 @@
 """Busy times (docs/api.md: Calendar): upload a timetable as text/calendar, list its
 occurrences, delete it; a plan request carries the week's busy occurrences to the generator."""
 
+import asyncio
+
 import pytest
 
 from .factories import create_subject
@@ -152,3 +154,13 @@ async def test_a_plan_request_carries_the_weeks_busy_occurrences(client, alice, 
     nxt = await client.post(GENERATE, json={"week_start": "2026-11-30"}, headers=alice.headers)
     (request,) = await requests_in_outbox(running_app, nxt.json()["id"])
     assert request.busy == ()  # the lectures end with November
+
+
+async def test_uploads_at_once_replace_the_timetable_one_after_the_other(client, alice, clock):
+    other = ics(
+        "UID:x@uni\r\nSUMMARY:Seminar\r\nDTSTART:20261125T080000Z\r\nDTEND:20261125T090000Z\r\n"
+    )
+    answers = await asyncio.gather(*(put(client, alice, b) for b in (LECTURES, other) * 3))
+    assert [a.status_code for a in answers] == [200] * 6
+    items = (await client.get(BUSY, headers=alice.headers)).json()["items"]
+    assert [i["summary"] for i in items] in (["Linear algebra"] * 2, ["Seminar"])

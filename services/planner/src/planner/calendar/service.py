@@ -84,7 +84,8 @@ async def put_busy(
         timetable = await asyncio.to_thread(read_timetable, body, user_calendar.zone)
     except InvalidTimetable as exc:
         raise InvalidCalendar(exc.message, reason=exc.reason) from None
-    await users.record_registration(session, user_id)
+    # The user's row, locked: two uploads at once replace the timetable one after the other.
+    await users.lock(session, user_id)
     await repository.replace_busy(
         session,
         user_id,
