@@ -11,7 +11,6 @@ from planner.calendar import service
 from planner.calendar.domain import (
     DEFAULT_ALARM_MINUTES,
     MAX_ALARM_MINUTES,
-    etag_matches,
     parse_alarm,
 )
 from planner.calendar.schemas import BusyList, BusySummary, Feed
@@ -79,13 +78,15 @@ async def read_feed(
         alarm_minutes = parse_alarm(alarm)
     except ValueError as exc:
         raise InvalidInput(["query", "alarm"], str(exc)) from None
-    document = await service.read_feed(reads, token, alarm_minutes=alarm_minutes, now=now)
+    document = await service.read_feed(
+        reads, token, alarm_minutes=alarm_minutes, now=now, if_none_match=if_none_match
+    )
     headers = {
         "ETag": document.etag,
         "Last-Modified": format_datetime(document.last_modified.astimezone(UTC), usegmt=True),
         "Cache-Control": FEED_CACHE_CONTROL,
     }
-    if etag_matches(if_none_match, document.etag):
+    if document.body is None:
         return Response(status_code=304, headers=headers)
     return Response(
         document.body, media_type=f"{CALENDAR_MEDIA_TYPE}; charset=utf-8", headers=headers

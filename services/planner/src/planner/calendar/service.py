@@ -14,6 +14,7 @@ from planner.calendar.domain import (
     FEED_HISTORY,
     InvalidTimetable,
     build_feed,
+    etag_matches,
     etag_of,
     feed_url,
     new_token,
@@ -51,16 +52,23 @@ async def delete_feed(session: AsyncSession, user_id: UUID) -> None:
 
 @dataclass(frozen=True)
 class FeedDocument:
-    body: bytes
+    body: bytes | None
+    """None when the client's `If-None-Match` names the current tag (answer 304)."""
     etag: str
     last_modified: datetime
 
 
 async def read_feed(
-    reads: Reads, token: str, *, alarm_minutes: int | None, now: datetime
+    reads: Reads,
+    token: str,
+    *,
+    alarm_minutes: int | None,
+    now: datetime,
+    if_none_match: str | None = None,
 ) -> FeedDocument:
     """The feed of the user whose token this is: their active plans' sessions that ended at
-    most 30 days ago, and every later one. An unknown, rotated or revoked token is not found."""
+    most 30 days ago, and every later one. An unknown, rotated or revoked token is not found.
+    A client that already has the current document gets no body (not even built)."""
 
     async def read(connection: AsyncConnection):  # type: ignore[no-untyped-def]
         return await repository.read_feed(connection, token_hash(token), now - FEED_HISTORY)
@@ -69,9 +77,11 @@ async def read_feed(
     if found is None:
         raise FeedNotFound("No such feed.")
     created_at, sessions = found
-    body = build_feed(sessions, alarm_minutes)
+    etag = etag_of(sessions, alarm_minutes)
     last_modified = max([created_at, *(row["updated_at"] for row in sessions)])
-    return FeedDocument(body, etag_of(body), last_modified)
+    if etag_matches(if_none_match, etag):
+        return FeedDocument(None, etag, last_modified)
+    return FeedDocument(build_feed(sessions, alarm_minutes), etag, last_modified)
 
 
 async def put_busy(
