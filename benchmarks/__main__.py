@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from benchmarks import (
     auth,
+    calendar,
     dataset,
     feedback,
     gateway,
@@ -36,6 +37,7 @@ LOAD_SECTIONS: dict[str, tuple[str, Callable[[dataset.Dataset], list[Case]]]] = 
     "auth": ("Auth through the gateway", auth.cases),
     "planner": ("Planner through the gateway", planner.cases),
     "gateway": ("Gateway hop: auth direct against through the gateway", gateway.cases),
+    "calendar": ("Calendar feed through the gateway (no Authorization)", calendar.cases),
 }
 OTHER_SECTIONS: dict[str, Callable[[Stack], str]] = {
     "login": auth.login_section,

@@ -49,6 +49,16 @@ class SessionSnapshot(ContractModel):
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     status: Literal["planned", "in_progress", "completed", "skipped"]
+    pinned: bool = False
+    """Pinned by the student: a reschedule keeps it exactly where it is (a kept session)."""
+
+
+class BusyInterval(ContractModel):
+    """Time the student is busy (an occurrence of their uploaded timetable): no new session may
+    overlap it. Half-open `[starts_at, ends_at)`."""
+
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
 
 
 class PlannedSession(ContractModel):

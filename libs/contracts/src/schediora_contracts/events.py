@@ -7,6 +7,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, Field
 
 from schediora_contracts.common import (
+    BusyInterval,
     ContractModel,
     CoverageWarning,
     FeedbackReport,
@@ -79,6 +80,9 @@ class PlanRequested(Event):
     notes: str | None = Field(default=None, max_length=1000)
     not_before: AwareDatetime | None = None
     requested_at: AwareDatetime
+    busy: tuple[BusyInterval, ...] = ()
+    """Busy occurrences (the student's timetable) that overlap the week: no new session may
+    overlap one. Empty when the student has uploaded none."""
 
 
 class PlanGenerationStarted(Event):

@@ -11,6 +11,7 @@ ROUTES: Mapping[str, str] = {
     "/api/v1/dashboard": "planner",
     "/api/v1/ai/plans": "planner",
     "/api/v1/ai/jobs": "planner",
+    "/api/v1/calendar": "planner",
     "/api/v1/feedback": "ai",
     "/api/v1/ai/generations": "ai",
 }

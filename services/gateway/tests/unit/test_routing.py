@@ -18,6 +18,8 @@ from gateway.routing import ROUTES, RouteTable
         ("/api/v1/dashboard/summary", "planner"),
         ("/api/v1/ai/plans/generate", "planner"),
         ("/api/v1/ai/jobs/1", "planner"),
+        ("/api/v1/calendar/feed/abc.ics", "planner"),
+        ("/api/v1/calendar/busy", "planner"),
         ("/api/v1/feedback", "ai"),
         ("/api/v1/ai/generations/1", "ai"),
     ],
@@ -56,7 +58,7 @@ def test_the_longest_prefix_wins_whatever_the_table_order():
 
 def test_the_table_covers_the_three_services_of_the_design():
     assert RouteTable().services == {"auth", "planner", "ai"}
-    assert len(ROUTES) == 10
+    assert len(ROUTES) == 11
 
 
 @pytest.mark.parametrize("prefix", ["api/v1/x", "/api/v1/x/"])

@@ -61,6 +61,17 @@ class InvalidInput(ProblemError):
         super().__init__("The request is not valid.", errors=[{"loc": loc, "msg": msg}])
 
 
+class InvalidDateRange(ProblemError):
+    """`GET /sessions?from=&to=`: a range that is incomplete, reversed, too long or combined
+    with `week`; a 422 naming the parameter at fault."""
+
+    status = 422
+    code = "invalid_date_range"
+
+    def __init__(self, loc: list[str | int], msg: str) -> None:
+        super().__init__(msg, errors=[{"loc": loc, "msg": msg}])
+
+
 class UnknownSubject(ProblemError):
     """Feedback names a subject that is not one of the user's: a 422 naming the field at fault."""
 
@@ -104,3 +115,26 @@ class OnboardingRequired(ProblemError):
 
     def headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.RETRY_AFTER_SECONDS)}
+
+
+class NoFeed(NotFound):
+    """The user has no calendar feed (never made, or revoked)."""
+
+    code = "no_feed"
+
+
+class FeedNotFound(NotFound):
+    """A feed token that is unknown, rotated or revoked: a plain 404, like a missing path."""
+
+
+class InvalidCalendar(ProblemError):
+    """An uploaded timetable that cannot become busy times; `reason` says which rule it broke
+    (`not_icalendar`, `too_many_events`, `unbounded_recurrence`, `too_many_occurrences`)."""
+
+    status = 422
+    code = "invalid_calendar"
+
+
+class UnsupportedMediaType(ProblemError):
+    status = 415
+    code = "unsupported_media_type"

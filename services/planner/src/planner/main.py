@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 
+from planner.calendar.endpoints import router as calendar_router
 from planner.dashboard.endpoints import router as dashboard_router
 from planner.db import outbox, processed_events, revocations
 from planner.generation.endpoints import router as generation_router
@@ -30,6 +31,7 @@ def create_app(
             sessions_router,
             dashboard_router,
             generation_router,
+            calendar_router,
         ],
         outbox=outbox,
         processed_events=processed_events,

@@ -19,3 +19,8 @@ class Settings(ServiceSettings):
     job_sweep_interval_seconds: float = Field(
         default=5, gt=0, description="How often overdue jobs are looked for."
     )
+    app_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The public address of the API (the gateway as clients reach it): a "
+        "calendar feed's URL is <APP_BASE_URL>/api/v1/calendar/feed/<token>.ics.",
+    )

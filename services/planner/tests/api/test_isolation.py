@@ -20,6 +20,15 @@ ID_ROUTES = {
     ("DELETE", "/api/v1/subjects/{subject_id}"): None,
 }
 NOT_USER_DATA = {"/health/live", "/health/ready"}
+# Routes whose path holds a secret rather than an id (test_calendar_feed.py covers them).
+SECRET_ROUTES = {("GET", "/api/v1/calendar/feed/{token}.ics")}
+FEED = "/api/v1/calendar/feed"
+BUSY = "/api/v1/calendar/busy"
+BOBS_TIMETABLE = (
+    b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Uni//EN\r\nBEGIN:VEVENT\r\nUID:b@uni\r\n"
+    b"DTSTAMP:20261101T000000Z\r\nDTSTART:20261124T080000Z\r\nDTEND:20261124T090000Z\r\n"
+    b"SUMMARY:Bob's lecture\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+)
 
 
 def _routes(app) -> set[tuple[str, str]]:
@@ -41,6 +50,11 @@ async def bobs_data(client, bob, clock, running_app) -> dict[str, str]:
         client, bob, title="Bob's plan", sessions=[slot(24, 9, 60, subject_id=subject["id"])]
     )
     job = await client.post(GENERATE, json={"week_start": "2026-11-30"}, headers=bob.headers)
+    assert (await client.post(FEED, headers=bob.headers)).status_code == 201
+    busy = await client.put(
+        BUSY, content=BOBS_TIMETABLE, headers=bob.headers | {"Content-Type": "text/calendar"}
+    )
+    assert busy.status_code == 200, busy.text
     return {
         "subject_id": subject["id"],
         "plan_id": plan["id"],
@@ -51,7 +65,7 @@ async def bobs_data(client, bob, clock, running_app) -> dict[str, str]:
 
 def test_every_route_that_takes_an_id_is_in_the_matrix(running_app):
     with_ids = {(method, path) for method, path in _routes(running_app) if "{" in path}
-    assert with_ids == set(ID_ROUTES)
+    assert with_ids == set(ID_ROUTES) | SECRET_ROUTES
 
 
 @pytest.mark.parametrize(("method", "template"), sorted(ID_ROUTES))
@@ -83,6 +97,8 @@ async def test_no_read_shows_another_users_rows(client, alice, bob, bobs_data, r
     )
     assert reads == [
         "/api/v1/ai/plans/status/weekly",
+        BUSY,
+        FEED,
         "/api/v1/dashboard/summary",
         PLANS,
         "/api/v1/plans/current",
@@ -102,4 +118,7 @@ async def test_no_read_shows_another_users_rows(client, alice, bob, bobs_data, r
         assert "Bob's" not in mine.text, path
         # The same read as Bob does show his rows: the check above can fail.
         his = await client.get(path, params=queries.get(path), headers=bob.headers)
+        if path == FEED:  # no name or id in a feed's answer: Alice has none, Bob has his
+            assert (mine.status_code, his.status_code) == (404, 200)
+            continue
         assert "Bob's" in his.text or any(value in his.text for value in bobs_data.values()), path

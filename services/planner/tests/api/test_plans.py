@@ -46,6 +46,7 @@ SESSION_FIELDS = {
     "actual_minutes",
     "completed_at",
     "rationale",
+    "pinned",
     "created_at",
     "updated_at",
 }

@@ -2,8 +2,10 @@
 
 Minute 0 is the week's first local midnight; minutes count real time, so a DST day simply has
 23 or 25 hours of them. Free time is every availability window, clipped to the week and to
-`not_before`, less each kept session widened by the break on both sides. Every candidate lies
-inside one such slot, so it is inside a window and clear of kept sessions by construction.
+`not_before`, less each kept session widened by the break on both sides and each busy occurrence
+(the student's timetable, `request.busy`: no break needed next to a class). Every candidate lies
+inside one such slot, so it is inside a window and clear of kept sessions and busy time by
+construction.
 """
 
 import math
@@ -67,6 +69,11 @@ def free_slots(request: PlanRequested, week: Week, timeline: Timeline) -> list[S
         )
         for keep in request.keep_sessions
     )
+    blocked += [
+        (timeline.minute(busy.starts_at, up=False), timeline.minute(busy.ends_at, up=True))
+        for busy in request.busy
+    ]
+    blocked.sort()
     lower = timeline.minute(week.earliest, up=True)
     upper = timeline.minute(week.end, up=False)
     slots = []

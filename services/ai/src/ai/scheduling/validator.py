@@ -16,6 +16,8 @@ the list given (None for a rule about a whole day). Times are judged in the requ
 - `overlap` / `overlaps_kept_session`: no two sessions overlap, among the new ones and between a
   new one and a kept one (`keep_sessions` stay where they are and occupy their time).
 - `break_too_short`: `preferences.break_minutes` lie between any two of those sessions.
+- `overlaps_busy_time`: no session overlaps a busy occurrence of the student's timetable
+  (`request.busy`); touching one is fine, and no break is asked next to it.
 - `on_or_after_exam`: a session of a subject with an `exam_date` ends by local midnight that
   starts the exam date.
 - `daily_goal_exceeded`: on each local day that has a new session, the minutes of the new and the
@@ -56,6 +58,7 @@ OUTSIDE_WEEK = "outside_week"
 BEFORE_NOT_BEFORE = "before_not_before"
 OVERLAP = "overlap"
 OVERLAPS_KEPT_SESSION = "overlaps_kept_session"
+OVERLAPS_BUSY_TIME = "overlaps_busy_time"
 BREAK_TOO_SHORT = "break_too_short"
 ON_OR_AFTER_EXAM = "on_or_after_exam"
 DAILY_GOAL_EXCEEDED = "daily_goal_exceeded"
@@ -98,6 +101,7 @@ def validate(request: PlanRequested, sessions: Sequence[PlannedSession]) -> list
         if limits:
             violations.extend(_feedback_rules(limits, week, index, session))
     violations.extend(_spacing_rules(request, timed))
+    violations.extend(_busy_rules(request, week, timed))
     violations.extend(_daily_rules(request, week, timed))
     total = len(sessions) + len(request.keep_sessions)
     if total > SESSIONS_PER_PLAN_MAX:
@@ -198,6 +202,21 @@ def _spacing_rules(
             elif gap < gap_needed:
                 text = f"session {index} is less than {minutes} minutes from {name}"
                 found.append(Violation(BREAK_TOO_SHORT, text, index))
+    return found
+
+
+def _busy_rules(
+    request: PlanRequested, week: Week, timed: list[tuple[int, PlannedSession]]
+) -> list[Violation]:
+    found = []
+    for index, session in timed:
+        for busy in request.busy:
+            if session.starts_at < busy.ends_at and busy.starts_at < session.ends_at:
+                text = (
+                    f"session {index} ({_span(session, week.zone)}) overlaps busy time "
+                    f"{_local(busy.starts_at, week.zone)} to {_local(busy.ends_at, week.zone)}"
+                )
+                found.append(Violation(OVERLAPS_BUSY_TIME, text, index))
     return found
 
 

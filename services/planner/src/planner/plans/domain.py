@@ -4,8 +4,18 @@ session may move to."""
 from datetime import datetime
 from typing import Any
 
+MAX_RANGE_DAYS = 92
+"""`GET /sessions?from=&to=`: the most local days one request may cover (a quarter)."""
+
 # A reschedule keeps these where they are, ids unchanged (docs/api.md).
 KEPT_STATUSES = frozenset({"in_progress", "completed"})
+
+
+def is_kept(status: str, pinned: bool) -> bool:
+    """Whether a reschedule keeps the session exactly (id and times): completed, in progress,
+    or pinned by the student."""
+    return pinned or status in KEPT_STATUSES
+
 
 # docs/api.md: planned → in_progress | completed | skipped; in_progress → completed | skipped |
 # planned; completed | skipped → planned (undo). Anything else is refused.

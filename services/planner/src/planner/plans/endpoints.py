@@ -1,13 +1,15 @@
 """`/api/v1/plans` and `/api/v1/sessions`: the user's weekly plans and their study sessions
 (docs/api.md: Plans and sessions)."""
 
-from typing import Literal
+from datetime import date
+from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 
 from planner.deps import CurrentUser, Now, ReadsDep, SessionDep
 from planner.plans import service
+from planner.plans.domain import MAX_RANGE_DAYS
 from planner.plans.schemas import (
     PlanCreate,
     PlanPage,
@@ -92,13 +94,23 @@ async def list_sessions(
     user_id: CurrentUser,
     reads: ReadsDep,
     now: Now,
-    week: Literal["current", "all"] = "current",
+    week: Literal["current", "all"] | None = None,
+    from_: Annotated[
+        date | None,
+        Query(alias="from", description="First local day (inclusive); needs `to`, not `week`."),
+    ] = None,
+    to: Annotated[
+        date | None,
+        Query(description=f"Last local day (inclusive), at most {MAX_RANGE_DAYS} days in all."),
+    ] = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> SessionPage:
-    """Sessions of the user's active plans by start time: this week's, or all."""
+    """Sessions of the user's active plans by start time: this week's (the default), all, or
+    those starting on the local days `from`..`to`."""
+    days = service.day_range(week, from_, to)
     return await service.read_sessions(
-        reads, user_id, week=week, now=now, limit=limit, cursor=cursor
+        reads, user_id, week=week or "current", days=days, now=now, limit=limit, cursor=cursor
     )
 
 

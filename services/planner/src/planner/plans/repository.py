@@ -207,6 +207,7 @@ SESSION_COLUMNS = (
     "actual_minutes",
     "completed_at",
     "rationale",
+    "pinned",
     "created_at",
     "updated_at",
 )

@@ -9,6 +9,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
     field_validator,
     model_validator,
@@ -74,8 +75,11 @@ class SessionUpdate(StrictModel):
     notes: Notes | None = None
     subject_id: UUID | None = None
     actual_minutes: ActualMinutes | None = None
+    pinned: StrictBool | None = Field(
+        default=None, description="Pinned: a reschedule keeps the session exactly where it is."
+    )
 
-    @field_validator("status", "starts_at", "ends_at", "title", mode="before")
+    @field_validator("status", "starts_at", "ends_at", "title", "pinned", mode="before")
     @classmethod
     def _not_null(cls, value: object) -> object:
         if value is None:
@@ -99,6 +103,7 @@ class SessionRead(BaseModel):
     actual_minutes: int | None
     completed_at: UtcTimestamp | None
     rationale: str | None
+    pinned: bool = Field(description="A reschedule keeps a pinned session exactly.")
     created_at: UtcTimestamp
     updated_at: UtcTimestamp
 

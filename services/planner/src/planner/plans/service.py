@@ -10,6 +10,7 @@ from psycopg import AsyncConnection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from planner.errors import (
+    InvalidDateRange,
     InvalidInput,
     InvalidTransition,
     NoCurrentPlan,
@@ -23,10 +24,11 @@ from planner.errors import (
 )
 from planner.plans import repository
 from planner.plans.domain import (
-    KEPT_STATUSES,
+    MAX_RANGE_DAYS,
     SessionsOverlap,
     WeekTaken,
     can_transition,
+    is_kept,
     minutes_between,
     status_fields,
 )
@@ -88,12 +90,31 @@ async def read_current(reads: Reads, user_id: UUID, now: datetime) -> PlanWithSe
     return await reads.run(read)
 
 
+def day_range(week: str | None, first: date | None, last: date | None) -> tuple[date, date] | None:
+    """The local days `from`..`to` a session list asks for, or None for a `week` list; a
+    range that is incomplete, reversed, longer than `MAX_RANGE_DAYS` or sent with `week` is
+    `422 invalid_date_range`."""
+    if first is None and last is None:
+        return None
+    if week is not None:
+        raise InvalidDateRange(["query", "week"], "Send either week or from and to, not both.")
+    if first is None or last is None:
+        missing = "from" if first is None else "to"
+        raise InvalidDateRange(["query", missing], "from and to go together.")
+    if last < first:
+        raise InvalidDateRange(["query", "to"], "to is before from.")
+    if (last - first).days + 1 > MAX_RANGE_DAYS:
+        raise InvalidDateRange(["query", "to"], f"At most {MAX_RANGE_DAYS} days at once.")
+    return first, last
+
+
 async def read_sessions(
     reads: Reads,
     user_id: UUID,
     *,
     week: Literal["current", "all"],
     now: datetime,
+    days: tuple[date, date] | None = None,
     limit: int,
     cursor: str | None,
 ) -> SessionPage:
@@ -102,7 +123,9 @@ async def read_sessions(
     async def fetch(after: Position | None, n: int) -> Sequence[dict[str, Any]]:
         async def read(connection: AsyncConnection) -> Sequence[dict[str, Any]]:
             between = None
-            if week == "current":
+            if days is not None:
+                between = (await users.read_calendar(connection, user_id)).days(*days)
+            elif week == "current":
                 user_calendar = await users.read_calendar(connection, user_id)
                 between = user_calendar.window(user_calendar.current_week(now))
             return await repository.read_sessions(
@@ -326,8 +349,8 @@ async def store_generated(
 ) -> StudyPlan:
     """Store a generated plan as the week's active plan, in the caller's transaction.
 
-    For a reschedule (`replaces`), the replaced plan is superseded and its completed and
-    in-progress sessions move into the new plan with their ids; a generated session that
+    For a reschedule (`replaces`), the replaced plan is superseded and its completed,
+    in-progress and pinned sessions move into the new plan with their ids; a generated session that
     collides with one of them (completed since the request was made) is left out. Raises
     `WeekTaken` when the week is no longer free for this plan, `SessionsOverlap` when a
     session would overlap another active session of the user (domain errors: the caller is a
@@ -338,7 +361,7 @@ async def store_generated(
         previous = await repository.lock_plan(session, user_id, replaces)
         if previous is None or previous.status != "active":
             raise WeekTaken("The plan being rescheduled is no longer the week's active plan.")
-        kept = [s for s in previous.sessions if s.status in KEPT_STATUSES]
+        kept = [s for s in previous.sessions if is_kept(s.status, s.pinned)]
         await repository.supersede(session, previous)
     plan = StudyPlan(
         user_id=user_id, week_start=week_start, source="ai", generation_id=generation_id

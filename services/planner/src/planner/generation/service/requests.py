@@ -7,6 +7,7 @@ from uuid import UUID, uuid4
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from planner.calendar import service as busy_times
 from planner.db import outbox
 from planner.errors import (
     GenerationInProgress,
@@ -66,7 +67,8 @@ async def generate(
         raise WeeklyPlanExists("This week already has an active plan.")
     await _refuse_if_in_flight(session, user_id, week_start)
     job = _new_job(user_id, "generate", week_start, now, deadline, body.notes, idempotency_key)
-    request = snapshot.generate_request(job, calendar, preferences, chosen, now)
+    busy = await busy_times.busy_intervals(session, user_id, calendar.window(week_start))
+    request = snapshot.generate_request(job, calendar, preferences, chosen, busy, now)
     return await _queue(session, job, request)
 
 
@@ -96,7 +98,10 @@ async def reschedule(
         user_id, "reschedule", plan.week_start, now, deadline, body.notes, idempotency_key
     )
     job.previous_plan_id = plan.id
-    request = snapshot.reschedule_request(job, calendar, preferences, chosen, plan, feedback, now)
+    busy = await busy_times.busy_intervals(session, user_id, calendar.window(plan.week_start))
+    request = snapshot.reschedule_request(
+        job, calendar, preferences, chosen, plan, feedback, busy, now
+    )
     return await _queue(session, job, request)
 
 

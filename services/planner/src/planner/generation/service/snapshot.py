@@ -5,12 +5,13 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from planner.generation.models import AiJob
-from planner.plans.domain import KEPT_STATUSES
+from planner.plans.domain import is_kept
 from planner.plans.models import StudyPlan, StudySession
 from planner.subjects.models import Subject
 from planner.users.domain import WEEK, Calendar
 from schediora_contracts import PlanRequested
 from schediora_contracts.common import (
+    BusyInterval,
     FeedbackSnapshot,
     Preferences,
     SessionSnapshot,
@@ -23,9 +24,11 @@ def generate_request(
     calendar: Calendar,
     preferences: Preferences,
     subjects: Sequence[Subject],
+    busy: Sequence[BusyInterval],
     now: datetime,
 ) -> PlanRequested:
-    """A new plan for the job's week. It starts from now: a session in the past is of no use."""
+    """A new plan for the job's week, around the student's busy times. It starts from now: a
+    session in the past is of no use."""
     return PlanRequested(
         job_id=job.id,
         user_id=job.user_id,
@@ -38,6 +41,7 @@ def generate_request(
         notes=job.notes,
         not_before=now,
         requested_at=now,
+        busy=tuple(busy),
     )
 
 
@@ -48,9 +52,11 @@ def reschedule_request(
     subjects: Sequence[Subject],
     plan: StudyPlan,
     feedback: FeedbackSnapshot | None,
+    busy: Sequence[BusyInterval],
     now: datetime,
 ) -> PlanRequested:
-    """The rest of the week of `plan`, keeping its completed and in-progress sessions."""
+    """The rest of the week of `plan`, keeping its completed, in-progress and pinned sessions,
+    around the student's busy times."""
     return PlanRequested(
         job_id=job.id,
         user_id=job.user_id,
@@ -60,7 +66,7 @@ def reschedule_request(
         timezone=calendar.zone.key,
         preferences=preferences,
         subjects=tuple(_subject(subject) for subject in subjects),
-        keep_sessions=tuple(_session(s) for s in plan.sessions if s.status in KEPT_STATUSES),
+        keep_sessions=tuple(_session(s) for s in plan.sessions if is_kept(s.status, s.pinned)),
         previous_plan_id=plan.id,
         previous_generation_id=plan.generation_id,
         previous_sessions=tuple(_session(s) for s in plan.sessions),
@@ -68,6 +74,7 @@ def reschedule_request(
         notes=job.notes,
         not_before=now,
         requested_at=now,
+        busy=tuple(busy),
     )
 
 
@@ -89,4 +96,5 @@ def _session(study_session: StudySession) -> SessionSnapshot:
         starts_at=study_session.starts_at,
         ends_at=study_session.ends_at,
         status=study_session.status,  # type: ignore[arg-type]
+        pinned=study_session.pinned,
     )

@@ -1,0 +1,1 @@
+"""The calendar: a subscribable iCal feed of the plan, and busy times from a timetable."""
