@@ -1,19 +1,6 @@
-"""Annotated dependencies for the ai endpoints."""
+"""Annotated dependencies for the ai endpoints (the request clock is the runtime's one)."""
 
-from datetime import UTC, datetime
-from typing import Annotated
-
-from fastapi import Depends
-
-from schediora_runtime.deps import SessionDep
+from schediora_runtime.deps import Now, SessionDep
 from schediora_runtime.security import CurrentUser
 
-
-async def utc_now() -> datetime:
-    """The clock of a request; tests override this dependency."""
-    return datetime.now(UTC)
-
-
-Now = Annotated[datetime, Depends(utc_now)]
-
-__all__ = ["CurrentUser", "Now", "SessionDep", "utc_now"]
+__all__ = ["CurrentUser", "Now", "SessionDep"]

@@ -14,7 +14,7 @@ from ai.feedback.models import Feedback
 from ai.generations import repository as generations
 from schediora_contracts.adjustments import only_subjects, unknown_subjects
 from schediora_contracts.common import FeedbackAdjustments, FeedbackSnapshot
-from schediora_runtime.pagination import Position, decode_cursor, encode_cursor
+from schediora_runtime.pagination import Position, page
 
 
 async def give(
@@ -90,14 +90,15 @@ async def list(
     cursor: str | None,
 ) -> tuple[Sequence[Feedback], str | None]:
     """One page of the user's feedback, newest first, and the cursor of the next page."""
-    after = decode_cursor(cursor) if cursor is not None else None
-    rows = await repository.list(
-        session, user_id, generation_id=generation_id, limit=limit + 1, after=after
+
+    async def fetch(after: Position | None, n: int) -> Sequence[Feedback]:
+        return await repository.list(
+            session, user_id, generation_id=generation_id, limit=n, after=after
+        )
+
+    return await page(
+        fetch, limit=limit, cursor=cursor, position=lambda row: Position(row.created_at, row.id)
     )
-    page = rows[:limit]
-    if len(rows) <= limit:
-        return page, None
-    return page, encode_cursor(Position(page[-1].created_at, page[-1].id))
 
 
 def _row(user_id: UUID, generation_id: UUID, given: FeedbackSnapshot, now: datetime) -> Feedback:
