@@ -3,7 +3,7 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import aio_pika
@@ -52,6 +52,30 @@ class Broker:
 
     async def wait_connected(self, timeout: float | None = None) -> None:  # noqa: ASYNC109
         await asyncio.wait_for(self._connected.wait(), timeout)
+
+    async def open_channel_when_connected(
+        self, what: str, set_up: Callable[[AbstractRobustChannel], Awaitable[None]]
+    ) -> None:
+        """Open a channel and `set_up` a subscriber on it (declare, bind, consume) once the
+        broker is reachable. If that fails (the broker went away after its first connection,
+        e.g. a restart), close the channel and try again, backing off to 5 s: the robust
+        connection comes back by itself, so a subscriber never gives up."""
+        delay = 0.5
+        while True:
+            await self.wait_connected()
+            channel: AbstractRobustChannel | None = None
+            try:
+                assert self.connection is not None
+                channel = await self.connection.channel()
+                await set_up(channel)
+                return
+            except (OSError, RuntimeError, aio_pika.exceptions.AMQPError) as exc:
+                logger.warning("cannot %s yet, retrying in %.1fs: %r", what, delay, exc)
+                if channel is not None:
+                    with contextlib.suppress(Exception):
+                        await channel.close()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
 
     async def _connect_forever(self) -> None:
         delay = 0.5

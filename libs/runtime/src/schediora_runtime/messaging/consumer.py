@@ -1,7 +1,6 @@
 """The idempotent consumer: one handler per event type, effects and dedup row in one commit."""
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -95,29 +94,12 @@ class Consumer:
 
     async def start(self) -> None:
         """Begin consuming once the broker is reachable; does not block start-up."""
-        self._start_task = asyncio.create_task(self._start_when_connected(), name="consumer")
+        self._start_task = asyncio.create_task(
+            self.broker.open_channel_when_connected("consume", self._consume), name="consumer"
+        )
 
-    async def _start_when_connected(self) -> None:
-        delay = 0.5
-        while True:
-            await self.broker.wait_connected()
-            try:
-                await self._consume()
-                return
-            except (OSError, RuntimeError, AMQPError) as exc:
-                # The broker went away after its first connection (e.g. a restart): the robust
-                # connection comes back by itself, so try again rather than never consume.
-                logger.warning("cannot consume yet, retrying in %.1fs: %r", delay, exc)
-                if self._channel is not None:
-                    with contextlib.suppress(Exception):
-                        await self._channel.close()
-                    self._channel = None
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
-
-    async def _consume(self) -> None:
-        assert self.broker.connection is not None
-        self._channel = await self.broker.connection.channel()
+    async def _consume(self, channel: AbstractRobustChannel) -> None:
+        self._channel = channel
         await self._channel.set_qos(prefetch_count=self.prefetch)
         queue = await declare_service_queue(self._channel, self.broker.topology, self.routing_keys)
         await queue.consume(self.on_message)

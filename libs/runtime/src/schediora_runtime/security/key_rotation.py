@@ -9,11 +9,9 @@ scheduled refresh (`JWKS_REFRESH_SECONDS`).
 """
 
 import asyncio
-import contextlib
 import logging
 
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustChannel
-from aio_pika.exceptions import AMQPError
 
 from schediora_contracts import SigningKeysRotated
 from schediora_runtime.messaging.broker import Broker
@@ -38,7 +36,10 @@ class KeyRotationListener:
 
     async def start(self) -> None:
         """Listens once the broker is reachable; does not block start-up."""
-        self._task = asyncio.create_task(self._listen_when_connected(), name="key-rotations")
+        self._task = asyncio.create_task(
+            self.broker.open_channel_when_connected("listen for key rotations", self._listen),
+            name="key-rotations",
+        )
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -47,25 +48,8 @@ class KeyRotationListener:
         if self._channel is not None and not self._channel.is_closed:
             await self._channel.close()
 
-    async def _listen_when_connected(self) -> None:
-        delay = 0.5
-        while True:
-            await self.broker.wait_connected()
-            try:
-                await self._listen()
-                return
-            except (OSError, RuntimeError, AMQPError) as exc:
-                logger.warning("cannot listen for key rotations yet, retrying: %r", exc)
-                if self._channel is not None:
-                    with contextlib.suppress(Exception):
-                        await self._channel.close()
-                    self._channel = None
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
-
-    async def _listen(self) -> None:
-        assert self.broker.connection is not None
-        self._channel = await self.broker.connection.channel()
+    async def _listen(self, channel: AbstractRobustChannel) -> None:
+        self._channel = channel
         exchange = await declare_exchange(self._channel, self.broker.topology)
         queue = await self._channel.declare_queue(exclusive=True, auto_delete=True)
         await queue.bind(exchange, routing_key=SigningKeysRotated.routing_key())
