@@ -1,7 +1,7 @@
 """Use cases of accounts: create one, read the profile, replace the preferences."""
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy.exc import IntegrityError
@@ -12,7 +12,7 @@ from auth.errors import EmailTaken
 from auth.passwords.hashing import HashingSlot
 from auth.users import repository
 from auth.users.models import User
-from auth.users.schemas import Preferences, UserRead
+from auth.users.schemas import AvailabilityWindow, Preferences, UserRead
 from schediora_contracts import UserPreferencesUpdated, UserRegistered
 from schediora_contracts.common import Preferences as PreferencesContract
 from schediora_runtime.messaging.outbox import record_event
@@ -74,15 +74,22 @@ async def get_profile(reads: Reads, user_id: UUID) -> UserRead:
     row = await reads.run(lambda connection: repository.profile_row(connection, user_id))
     if row is None:
         raise UserGone(str(user_id))
+    # Built without validation: the row holds what a validated request stored (README:
+    # Performance); validating it again cost a tenth of the request.
     preferences = None
     if row["has_preferences"]:
-        preferences = Preferences.model_validate({f: row[f] for f in Preferences.model_fields})
-    return UserRead(
+        preferences = Preferences.model_construct(
+            **{f: row[f] for f in Preferences.model_fields},
+        )
+        preferences.availability = [
+            AvailabilityWindow.model_construct(**window) for window in row["availability"]
+        ]
+    return UserRead.model_construct(
         id=row["id"],
         email=row["email"],
         display_name=row["display_name"],
         email_verified=row["email_verified"],
-        created_at=row["created_at"],
+        created_at=row["created_at"].astimezone(UTC),
         preferences=preferences,
     )
 
