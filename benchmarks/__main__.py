@@ -20,6 +20,7 @@ from benchmarks import (
     dataset,
     feedback,
     gateway,
+    gateway_floor,
     plan_flow,
     plan_flow_llm,
     plan_quality,
@@ -41,6 +42,7 @@ LOAD_SECTIONS: dict[str, tuple[str, Callable[[dataset.Dataset], list[Case]]]] = 
 }
 OTHER_SECTIONS: dict[str, Callable[[Stack], str]] = {
     "login": auth.login_section,
+    "gateway_floor": gateway_floor.section,
     "plan_flow": plan_flow.section,
     "plan_flow_llm": plan_flow_llm.section,
     "plan_quality": plan_quality.section,

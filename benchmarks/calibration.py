@@ -20,6 +20,12 @@ async def ping() -> dict[str, str]:
     return {"status": "ok"}
 
 
+@app.get("/api/v1/users/me")
+async def me() -> dict[str, str]:
+    """The same trivial answer under a path the gateway forwards (benchmarks/gateway_floor.py)."""
+    return {"status": "ok"}
+
+
 class Calibration:
     """The calibration app as a process; `url` is its route."""
 
