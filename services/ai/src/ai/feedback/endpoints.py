@@ -10,10 +10,11 @@ from ai.deps import CurrentUser, Now, SessionDep
 from ai.feedback import service
 from ai.feedback.schemas import FEEDBACK_EXAMPLES, FeedbackCreate, FeedbackPage, FeedbackRead
 from schediora_contracts.common import FeedbackSnapshot
+from schediora_runtime.lean_routes import LeanRoute
 from schediora_runtime.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from schediora_runtime.problems import documented_problems
 
-router = APIRouter(prefix="/api/v1/feedback", tags=["feedback"])
+router = APIRouter(prefix="/api/v1/feedback", tags=["feedback"], route_class=LeanRoute)
 
 
 @router.post("", status_code=201, responses=documented_problems(401, 404, 409, 422))

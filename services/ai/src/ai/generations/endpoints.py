@@ -8,9 +8,10 @@ from fastapi import APIRouter
 from ai.deps import CurrentUser, SessionDep
 from ai.generations import service
 from ai.generations.schemas import GenerationRead
+from schediora_runtime.lean_routes import LeanRoute
 from schediora_runtime.problems import documented_problems
 
-router = APIRouter(prefix="/api/v1/ai/generations", tags=["generations"])
+router = APIRouter(prefix="/api/v1/ai/generations", tags=["generations"], route_class=LeanRoute)
 
 
 @router.get("/{generation_id}", responses=documented_problems(401, 404, 422))

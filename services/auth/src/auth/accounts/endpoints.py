@@ -16,11 +16,12 @@ from auth.deps import AuthDep, ClientAddress, CurrentUser, SessionDep
 from auth.errors import TooManyRequests
 from auth.sessions.schemas import TokenPair
 from auth.users.service import UserGone
+from schediora_runtime.lean_routes import LeanRoute
 from schediora_runtime.problems import documented_problems
 from schediora_runtime.security import InvalidTokenProblem
 
-auth_router = APIRouter(prefix="/api/v1/auth", tags=["accounts"])
-users_router = APIRouter(prefix="/api/v1/users", tags=["accounts"])
+auth_router = APIRouter(prefix="/api/v1/auth", tags=["accounts"], route_class=LeanRoute)
+users_router = APIRouter(prefix="/api/v1/users", tags=["accounts"], route_class=LeanRoute)
 
 _NO_STORE = {"Cache-Control": "no-store"}
 

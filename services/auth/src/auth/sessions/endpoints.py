@@ -7,9 +7,10 @@ from auth.sessions import service
 from auth.sessions.schemas import Jwks, LoginRequest, RefreshRequest, Registered, TokenPair
 from auth.signing import workers as signing_workers
 from auth.users.schemas import RegisterRequest
+from schediora_runtime.lean_routes import LeanRoute
 from schediora_runtime.problems import documented_problems
 
-router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"], route_class=LeanRoute)
 
 _NO_STORE = {"Cache-Control": "no-store"}  # RFC 6749 §5.1: token responses are not cached
 

@@ -5,10 +5,11 @@ from fastapi import APIRouter
 from auth.deps import AuthDep, CurrentUser, ReadsDep, SessionDep
 from auth.users import service
 from auth.users.schemas import Preferences, UserRead
+from schediora_runtime.lean_routes import LeanRoute
 from schediora_runtime.problems import documented_problems
 from schediora_runtime.security import InvalidTokenProblem
 
-router = APIRouter(prefix="/api/v1/users", tags=["users"])
+router = APIRouter(prefix="/api/v1/users", tags=["users"], route_class=LeanRoute)
 
 
 @router.get("/me", responses=documented_problems(401))

@@ -17,9 +17,10 @@ from planner.calendar.schemas import BusyList, BusySummary, Feed
 from planner.deps import CurrentUser, Now, ReadsDep, SessionDep
 from planner.errors import InvalidInput, UnsupportedMediaType
 from planner.plans import service as plans
+from schediora_runtime.lean_routes import LeanRoute
 from schediora_runtime.problems import documented_problems
 
-router = APIRouter(prefix="/api/v1/calendar", tags=["calendar"])
+router = APIRouter(prefix="/api/v1/calendar", tags=["calendar"], route_class=LeanRoute)
 
 CALENDAR_MEDIA_TYPE = "text/calendar"
 FEED_CACHE_CONTROL = "private, max-age=0, must-revalidate"

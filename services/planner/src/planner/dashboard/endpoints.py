@@ -6,9 +6,10 @@ from planner.dashboard import service
 from planner.dashboard.domain import Range
 from planner.dashboard.schemas import DashboardSummary
 from planner.deps import CurrentUser, Now, ReadsDep
+from schediora_runtime.lean_routes import LeanRoute
 from schediora_runtime.problems import documented_problems
 
-router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard"])
+router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard"], route_class=LeanRoute)
 
 
 @router.get("/summary", responses=documented_problems(401, 422))

@@ -21,12 +21,13 @@ from planner.plans.schemas import (
     SessionUpdate,
 )
 from schediora_runtime.database import unit_of_work
+from schediora_runtime.lean_routes import LeanRoute
 from schediora_runtime.links import documented_links, link
 from schediora_runtime.pagination import DEFAULT_LIMIT, Cursor, Limit
 from schediora_runtime.problems import documented_problems
 
-plans_router = APIRouter(prefix="/api/v1/plans", tags=["plans"])
-sessions_router = APIRouter(prefix="/api/v1/sessions", tags=["sessions"])
+plans_router = APIRouter(prefix="/api/v1/plans", tags=["plans"], route_class=LeanRoute)
+sessions_router = APIRouter(prefix="/api/v1/sessions", tags=["sessions"], route_class=LeanRoute)
 
 
 @plans_router.get("", responses=documented_problems(401, 422))

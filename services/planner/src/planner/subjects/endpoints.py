@@ -7,11 +7,12 @@ from fastapi import APIRouter, Response
 from planner.deps import CurrentUser, SessionDep
 from planner.subjects import service
 from planner.subjects.schemas import SubjectCreate, SubjectPage, SubjectRead, SubjectUpdate
+from schediora_runtime.lean_routes import LeanRoute
 from schediora_runtime.links import documented_links, link
 from schediora_runtime.pagination import DEFAULT_LIMIT, Cursor, Limit
 from schediora_runtime.problems import documented_problems
 
-router = APIRouter(prefix="/api/v1/subjects", tags=["subjects"])
+router = APIRouter(prefix="/api/v1/subjects", tags=["subjects"], route_class=LeanRoute)
 
 
 @router.get("", responses=documented_problems(401, 422))
