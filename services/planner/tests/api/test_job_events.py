@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import text
 
 from planner.generation.service import outcomes
@@ -26,28 +25,9 @@ from .plan_factories import EVENINGS, at, set_preferences
 GUARD_SECONDS = 30
 
 
-@asynccontextmanager
-async def serving(app) -> AsyncIterator[str]:
-    """`app` (already through its lifespan) behind uvicorn on a free port; its base URL."""
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, http="httptools", log_config=None, lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        assert not task.done(), "uvicorn did not start"
-        await asyncio.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
-
-
 @pytest.fixture
 async def base_url(running_app) -> AsyncIterator[str]:
-    async with serving(running_app) as url:
+    async with testing.serving(running_app) as url:
         yield url
 
 
@@ -129,7 +109,8 @@ async def test_the_stream_shows_every_change_as_the_job_and_ends_after_completed
 
         await answer(running_app, settings, started(request))
         running = await stream.next()
-        assert running is not None and running["data"]["status"] == "running"
+        assert running is not None
+        assert running["data"]["status"] == "running"
 
         await answer(
             running_app, settings, generated(request, [planned(job["subject_id"], at(25, 17))])
@@ -166,9 +147,7 @@ async def test_a_finished_job_is_one_message_then_the_end(
         assert await stream.statuses_until_end() == ["failed"]
 
 
-async def test_another_users_job_and_an_unknown_job_are_404(
-    client, alice, bob, job, running_app
-):
+async def test_another_users_job_and_an_unknown_job_are_404(client, alice, bob, job, running_app):
     for user, job_id in ((bob, job["id"]), (alice, uuid.uuid4())):
         response = await client.get(f"{JOBS}/{job_id}/events", headers=user.headers)
         assert response.status_code == 404
@@ -204,16 +183,19 @@ async def test_a_waiting_stream_sends_keep_alive_comments(
     alice, job, keepalive_settings, signing_key
 ):
     app = create_app(keepalive_settings, token_verifier=static_verifier(signing_key))
-    async with testing.consuming(app, keepalive_settings), serving(app) as url:
-        async with events(url, alice, job["id"]) as stream:
-            assert (await stream.next())["data"]["status"] == "queued"
+    async with (
+        testing.consuming(app, keepalive_settings),
+        testing.serving(app) as url,
+        events(url, alice, job["id"]) as stream,
+    ):
+        assert (await stream.next())["data"]["status"] == "queued"
 
-            async def kept_alive() -> bool:
-                async with asyncio.timeout(GUARD_SECONDS):
-                    line = await anext(stream.lines)
-                return line == ": keep-alive"
+        async def kept_alive() -> bool:
+            async with asyncio.timeout(GUARD_SECONDS):
+                line = await anext(stream.lines)
+            return line == ": keep-alive"
 
-            await testing.eventually(kept_alive)
+        await testing.eventually(kept_alive)
 
 
 async def test_one_commit_wakes_the_streams_of_two_replicas(
@@ -224,19 +206,19 @@ async def test_one_commit_wakes_the_streams_of_two_replicas(
     the streams held by both."""
     other_settings = replica_settings(settings)
     other = create_app(other_settings, token_verifier=static_verifier(signing_key))
-    async with testing.consuming(other, other_settings), serving(other) as other_url:
-        async with (
-            events(base_url, alice, job["id"]) as one,
-            events(other_url, alice, job["id"]) as two,
-        ):
-            assert (await one.next())["data"]["status"] == "queued"
-            assert (await two.next())["data"]["status"] == "queued"
-            async with running_app.state.runtime.sessionmaker.begin() as session:
-                await outcomes.record_started(
-                    session, started(request_of(job, alice))
-                )  # committed here: the NOTIFY leaves now
-            assert (await one.next())["data"]["status"] == "running"
-            assert (await two.next())["data"]["status"] == "running"
+    async with (
+        testing.consuming(other, other_settings),
+        testing.serving(other) as other_url,
+        events(base_url, alice, job["id"]) as one,
+        events(other_url, alice, job["id"]) as two,
+    ):
+        assert (await one.next())["data"]["status"] == "queued"
+        assert (await two.next())["data"]["status"] == "queued"
+        async with running_app.state.runtime.sessionmaker.begin() as session:
+            await outcomes.record_started(session, started(request_of(job, alice)))
+        # Committed above: the NOTIFY left then, to both processes' listeners.
+        assert (await one.next())["data"]["status"] == "running"
+        assert (await two.next())["data"]["status"] == "running"
 
 
 async def test_a_lost_listen_connection_reconnects_and_misses_no_change(
