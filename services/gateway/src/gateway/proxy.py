@@ -48,7 +48,8 @@ class ProxyMiddleware:
 
     A plain ASGI layer rather than a catch-all route: the proxied path is the hot one, and
     FastAPI's router and exception layers cost more per request than the forwarding itself.
-    Reads the upstream session from `app.state.upstream_session`, opened in the lifespan.
+    Reads the upstream session from `app.state.upstream_session` (`app.state.stream_session`
+    for a request that accepts `text/event-stream`), opened in the lifespan.
     """
 
     def __init__(
@@ -84,7 +85,10 @@ class ProxyMiddleware:
         headers = upstream_request_headers(
             scope["headers"], client[0] if client else None, scope["scheme"]
         )
-        session: ClientSession = scope["app"].state.upstream_session
+        state = scope["app"].state
+        session: ClientSession = (
+            state.stream_session if accepts_event_stream(scope) else state.upstream_session
+        )
         method = scope["method"]
         url = upstream_url(self.base_urls[service], scope)
         # The upstream call's client span, and its context in the upstream's headers. Written
@@ -206,6 +210,11 @@ class UpstreamResponse(Response):
         self.raw_headers = headers
         self.body = body
         self.background = None
+
+
+def accepts_event_stream(scope: Scope) -> bool:
+    """The client asks for an event stream (as every EventSource does)."""
+    return any(name == b"accept" and EVENT_STREAM in value for name, value in scope["headers"])
 
 
 def is_event_stream(headers: list[tuple[bytes, bytes]]) -> bool:

@@ -78,3 +78,21 @@ async def test_an_ordinary_answer_is_still_bounded_by_the_total_timeout(base_url
         response = await client.get("/api/v1/plans/slow")
     assert response.status_code == 504
     assert response.json()["code"] == "gateway_timeout"
+
+
+async def test_open_event_streams_do_not_take_the_pool_of_ordinary_requests(
+    settings_for, upstreams
+):
+    # One pooled connection for ordinary requests; two streams stay open meanwhile.
+    app = create_app(settings_for(upstream_pool_size=1))
+    accept = {"Accept": "text/event-stream"}
+    async with (
+        testing.serving(app, lifespan="on") as url,
+        httpx.AsyncClient(base_url=url, timeout=GUARD_SECONDS) as client,
+        client.stream("GET", EVENTS, headers=accept) as one,
+        client.stream("GET", EVENTS, headers=accept) as two,
+    ):
+        assert await next_event(one.aiter_lines()) == "1"
+        assert await next_event(two.aiter_lines()) == "1"
+        answer = await client.get("/api/v1/plans/current")
+        assert answer.status_code == 200
