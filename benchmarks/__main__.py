@@ -27,6 +27,7 @@ from benchmarks import (
     planner,
     propagation,
     revocation,
+    sse,
 )
 from benchmarks.calibration import Calibration
 from benchmarks.cpu import CpuMeter
@@ -49,6 +50,7 @@ OTHER_SECTIONS: dict[str, Callable[[Stack], str]] = {
     "feedback": feedback.section,
     "propagation": propagation.section,
     "revocation": revocation.section,
+    "sse": sse.section,
 }
 SECTIONS = [*LOAD_SECTIONS, *OTHER_SECTIONS]
 

@@ -21,8 +21,8 @@ def _stat(pid: int) -> tuple[int, float] | None:
     return int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICK
 
 
-def _tree_cpu(roots: dict[str, int]) -> dict[str, float]:
-    """CPU seconds of each named process and all its descendants."""
+def _trees(roots: dict[str, int]) -> tuple[dict[str, list[int]], dict[int, float]]:
+    """Each named process with all its descendants, and every live process's CPU seconds."""
     parents: dict[int, int] = {}
     cpu: dict[int, float] = {}
     for entry in os.listdir("/proc"):
@@ -31,15 +31,38 @@ def _tree_cpu(roots: dict[str, int]) -> dict[str, float]:
     children: dict[int, list[int]] = defaultdict(list)
     for pid, parent in parents.items():
         children[parent].append(pid)
-    totals: dict[str, float] = {}
+    trees: dict[str, list[int]] = {}
     for name, root in roots.items():
-        total, todo = 0.0, [root]
+        found, todo = [], [root]
         while todo:
             pid = todo.pop()
-            total += cpu.get(pid, 0.0)
+            found.append(pid)
             todo.extend(children.get(pid, ()))
-        totals[name] = total
-    return totals
+        trees[name] = found
+    return trees, cpu
+
+
+def tree_cpu(roots: dict[str, int]) -> dict[str, float]:
+    """CPU seconds of each named process and all its descendants."""
+    trees, cpu = _trees(roots)
+    return {name: sum(cpu.get(pid, 0.0) for pid in pids) for name, pids in trees.items()}
+
+
+def tree_rss_mib(roots: dict[str, int]) -> dict[str, float]:
+    """Resident memory (MiB) of each named process and all its descendants."""
+    trees, _ = _trees(roots)
+    return {name: sum(_rss_kib(pid) for pid in pids) / 1024 for name, pids in trees.items()}
+
+
+def _rss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as file:
+            for line in file:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return 0
 
 
 @dataclass
@@ -64,7 +87,7 @@ class CpuMeter:
             (self._database,),
         ).fetchall()
         backends = {pid: stat[1] for (pid,) in rows if (stat := _stat(pid)) is not None}
-        return Snapshot(_tree_cpu(roots), backends)
+        return Snapshot(tree_cpu(roots), backends)
 
     @staticmethod
     def spent(before: Snapshot, after: Snapshot) -> dict[str, float]:

@@ -126,7 +126,7 @@ def _seed_auth(url: str, user_ids: list[UUID]) -> None:
         connection.execute("ANALYZE users; ANALYZE onboarding_preferences; ANALYZE refresh_tokens")
 
 
-def _auth_key(stack: Stack) -> SigningKey:
+def auth_key(stack: Stack) -> SigningKey:
     """The key auth signs with in this stack, under the kid its JWKS publishes."""
     pem = stack.services["auth"].env["JWT_SIGNING_KEY"].encode()
     private_key = serialization.load_pem_private_key(pem, password=None)
@@ -142,7 +142,7 @@ def create(stack: Stack) -> Dataset:
     auth_url = libpq_url(stack.services["auth"].env["DATABASE_URL"])
     sessions, plans, session_count, seconds = asyncio.run(_seed_planner(planner_url))
     _seed_auth(auth_url, list(sessions))
-    key = _auth_key(stack)
+    key = auth_key(stack)
     expires = int(time.time()) + TOKEN_SECONDS
     bearer = {
         user_id: {"Authorization": f"Bearer {key.access_token(user_id, exp=expires)}"}

@@ -1,11 +1,13 @@
 """A client can follow a generation: with an LLM that answers slowly (the fake OpenAI-compatible
 server of the ai's tests, answering after a delay), a student polling `GET /ai/jobs/{id}` through
 the gateway sees `queued`, then `running` while the plan is being made, then `completed`, with
-`started_at` ≤ `finished_at`. The four services run as processes on the real PostgreSQL and
-RabbitMQ."""
+`started_at` ≤ `finished_at`; a student following `GET /ai/jobs/{id}/events` (Server-Sent
+Events) through the gateway gets the same three states pushed, and the stream ends. The four
+services run as processes on the real PostgreSQL and RabbitMQ."""
 
 import asyncio
 import importlib.util
+import json
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -64,6 +66,8 @@ def stack(tmp_path_factory, slow):
         "OPENAI_MODEL": "fake-model",
         "OPENAI_TIMEOUT_SECONDS": str(SLOW_SECONDS * 5),
         "OPENAI_MAX_ATTEMPTS": "1",
+        # One generation at a time: a second student's job stays queued while the first runs.
+        "AI_MAX_CONCURRENT_GENERATIONS": "1",
     }
     logs = tmp_path_factory.mktemp("running-logs")
     with isolated_stack(logs, "generation_running", env, start_timeout=180) as stack:
@@ -97,3 +101,37 @@ async def test_a_polling_client_sees_queued_then_running_then_completed(stack, s
     started = datetime.fromisoformat(job["started_at"])
     finished = datetime.fromisoformat(job["finished_at"])
     assert datetime.fromisoformat(job["created_at"]) <= started <= finished
+
+
+async def test_an_event_stream_client_sees_queued_then_running_then_completed(stack):
+    async with httpx.AsyncClient(base_url=f"{stack.gateway}/api/v1", timeout=60) as api:
+        first = await Student.register(api, "sse-first")
+        second = await Student.register(api, "sse-second")
+        for student in (first, second):
+            await student.set_preferences(preferences())
+            await student.add_subject("Calculus", exam_date=str(_next_week() + timedelta(days=3)))
+        # The first student's generation holds the ai's one slot for SLOW_SECONDS ...
+        holding = await first.generate_once_onboarded(_next_week(), timeout=120)
+        while (await first.job(holding["id"]))["status"] == "queued":
+            await asyncio.sleep(0.05)
+        # ... so the second's is queued when its stream opens, and runs after.
+        job = await second.generate_once_onboarded(_next_week(), timeout=120)
+        messages = []
+        async with api.stream(
+            "GET",
+            f"/ai/jobs/{job['id']}/events",
+            headers=second.headers | {"Accept": "text/event-stream"},
+        ) as response:
+            assert response.status_code == 200
+            assert response.headers["content-type"].startswith("text/event-stream")
+            event = None
+            async for line in response.aiter_lines():  # ends when the server ends the stream
+                if line.startswith("event: "):
+                    event = line.removeprefix("event: ")
+                elif line.startswith("data: "):
+                    messages.append((event, json.loads(line.removeprefix("data: "))))
+        polled = await second.job(job["id"])
+
+    assert [message["status"] for _, message in messages] == ["queued", "running", "completed"]
+    assert {event for event, _ in messages} == {"job"}
+    assert messages[-1][1] == polled  # the last message is the Job as GET shows it

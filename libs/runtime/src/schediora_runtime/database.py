@@ -34,6 +34,11 @@ def connection_options(settings: ServiceSettings) -> str:
     )
 
 
+def libpq_conninfo(settings: ServiceSettings) -> str:
+    """The service's database URL as psycopg connects to it outside SQLAlchemy."""
+    return settings.sqlalchemy_url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
 def create_engine(settings: ServiceSettings, **overrides: Any) -> AsyncEngine:
     """An engine whose connections can only see the service's schema (search_path pinned).
 

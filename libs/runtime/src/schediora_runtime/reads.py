@@ -21,7 +21,7 @@ import psycopg
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
-from schediora_runtime.database import connection_options
+from schediora_runtime.database import connection_options, libpq_conninfo
 from schediora_runtime.liveness import server_closed
 from schediora_runtime.settings import ServiceSettings
 
@@ -67,7 +67,7 @@ class Reads:
     @classmethod
     def from_settings(cls, settings: ServiceSettings) -> "Reads":
         return cls(
-            settings.sqlalchemy_url.replace("postgresql+psycopg://", "postgresql://", 1),
+            libpq_conninfo(settings),
             size=settings.database_read_pool_size,
             options=connection_options(settings),
             application_name=settings.service_name,

@@ -255,3 +255,32 @@ async def consuming(app: Any, settings: Any) -> AsyncIterator[Any]:
             [settings.service_queue, f"{settings.service_queue}.dlq"],
             [settings.events_exchange, f"{settings.service_queue}.dlx"],
         )
+
+
+@asynccontextmanager
+async def serving(app: Any, *, lifespan: str = "off") -> AsyncIterator[str]:
+    """`app` behind a real uvicorn server (httptools, as `serve` runs it) on a free port; its
+    base URL. For what httpx's in-process transport cannot show: a streamed answer arrives
+    whole through it. `lifespan="on"` runs the app's lifespan too."""
+    import uvicorn  # every service's runtime has it; imported only by the tests that serve
+
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=0,
+        http="httptools",
+        log_config=None,
+        access_log=False,
+        lifespan=lifespan,
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        assert not task.done(), "uvicorn did not start"
+        await asyncio.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task

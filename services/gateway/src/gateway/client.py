@@ -16,11 +16,14 @@ KEEPALIVE_SECONDS = 4.0
 _NO_AUTO_HEADERS = ("Accept", "Accept-Encoding", "Content-Type", "User-Agent")
 
 
-def create_upstream_session(settings: Settings) -> ClientSession:
+def create_upstream_session(settings: Settings, *, streams: bool = False) -> ClientSession:
     """Keep-alive pool and time limits from settings (`ProxyMiddleware` writes the trace
-    context into each call)."""
+    context into each call). `streams`: the pool for event streams (requests that accept
+    `text/event-stream`), which hold their connection as long as they are open: up to
+    `upstream_stream_limit` of them, apart from the pool of ordinary requests, which they must
+    never drain."""
     connector = TCPConnector(
-        limit=settings.upstream_pool_size,
+        limit=settings.upstream_stream_limit if streams else settings.upstream_pool_size,
         limit_per_host=0,
         keepalive_timeout=KEEPALIVE_SECONDS,
         ttl_dns_cache=60,

@@ -38,12 +38,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         session = create_upstream_session(settings)
+        streams = create_upstream_session(settings, streams=True)
         app.state.upstream_session = session
+        app.state.stream_session = streams
         logger.info("%s started on port %s", settings.service_name, settings.port)
         try:
             yield
         finally:
             await session.close()
+            await streams.close()
             shutdown_tracing()
             logger.info("%s stopped", settings.service_name)
 

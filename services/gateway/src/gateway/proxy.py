@@ -1,5 +1,6 @@
 """Forwarding a request to the service that owns its path, and its answer back to the client."""
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from aiohttp import (
     ClientError,
     ClientResponse,
     ClientSession,
+    ClientTimeout,
     ConnectionTimeoutError,
 )
 from opentelemetry import propagate, trace
@@ -30,6 +32,8 @@ logger = logging.getLogger(__name__)
 # failure still becomes a problem+json. Anything bigger, or of unknown length, is streamed.
 BUFFERED_RESPONSE_LIMIT = 1 << 20
 
+EVENT_STREAM = b"text/event-stream"
+
 
 @dataclass(frozen=True)
 class ProxiedRoute:
@@ -44,7 +48,8 @@ class ProxyMiddleware:
 
     A plain ASGI layer rather than a catch-all route: the proxied path is the hot one, and
     FastAPI's router and exception layers cost more per request than the forwarding itself.
-    Reads the upstream session from `app.state.upstream_session`, opened in the lifespan.
+    Reads the upstream session from `app.state.upstream_session` (`app.state.stream_session`
+    for a request that accepts `text/event-stream`), opened in the lifespan.
     """
 
     def __init__(
@@ -80,7 +85,10 @@ class ProxyMiddleware:
         headers = upstream_request_headers(
             scope["headers"], client[0] if client else None, scope["scheme"]
         )
-        session: ClientSession = scope["app"].state.upstream_session
+        state = scope["app"].state
+        session: ClientSession = (
+            state.stream_session if accepts_event_stream(scope) else state.upstream_session
+        )
         method = scope["method"]
         url = upstream_url(self.base_urls[service], scope)
         # The upstream call's client span, and its context in the upstream's headers. Written
@@ -97,10 +105,19 @@ class ProxyMiddleware:
                 # The client's own trace headers are replaced by the gateway's span.
                 headers = [h for h in headers if h[0] not in trace_headers]
                 headers.extend(trace_headers.items())
+            # The session's total limit, applied here rather than by aiohttp: it bounds the answer's
+            # headers and body, except the body of an event stream (`relay`).
+            limits = session.timeout
             try:
-                upstream = await session.request(
-                    method, url, headers=headers, data=body or None, allow_redirects=False
-                )
+                async with asyncio.timeout(limits.total) as deadline:
+                    upstream = await session.request(
+                        method,
+                        url,
+                        headers=headers,
+                        data=body or None,
+                        allow_redirects=False,
+                        timeout=ClientTimeout(total=None, sock_connect=limits.sock_connect),
+                    )
             except (ClientError, TimeoutError) as exc:
                 if span.is_recording():
                     span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
@@ -109,7 +126,7 @@ class ProxyMiddleware:
                 span.set_attribute("http.response.status_code", upstream.status)
                 if upstream.status >= 500:
                     span.set_status(Status(StatusCode.ERROR))
-        return await relay(upstream, service, method)
+        return await relay(upstream, service, method, deadline.when())
 
 
 async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
@@ -162,14 +179,22 @@ def upstream_failure(service: str, exc: BaseException) -> ProblemError:
     return BadGateway(f"The {service} service sent no valid answer.", service=service)
 
 
-async def relay(upstream: ClientResponse, service: str, method: str) -> Response:
+async def relay(
+    upstream: ClientResponse, service: str, method: str, deadline: float | None
+) -> Response:
+    """The upstream's answer for the client. An event stream (Server-Sent Events) is relayed as
+    it comes, with no deadline: it stays open as long as the upstream keeps it open (its
+    keep-alive comments keep it busy); every other answer must be complete by `deadline`."""
     headers = client_response_headers(upstream.raw_headers)
     length = upstream.content_length
     bodiless = method == "HEAD" or upstream.status in (204, 304)
+    if is_event_stream(headers):
+        return StreamedUpstreamResponse(upstream, headers, service, deadline=None)
     if not (bodiless or (length is not None and length <= BUFFERED_RESPONSE_LIMIT)):
-        return StreamedUpstreamResponse(upstream, headers, service)
+        return StreamedUpstreamResponse(upstream, headers, service, deadline=deadline)
     try:
-        content = await upstream.read()
+        async with asyncio.timeout_at(deadline):
+            content = await upstream.read()
     except (ClientError, TimeoutError) as exc:
         raise upstream_failure(service, exc) from exc
     finally:
@@ -187,28 +212,77 @@ class UpstreamResponse(Response):
         self.background = None
 
 
+def accepts_event_stream(scope: Scope) -> bool:
+    """The client asks for an event stream (as every EventSource does)."""
+    return any(name == b"accept" and EVENT_STREAM in value for name, value in scope["headers"])
+
+
+def is_event_stream(headers: list[tuple[bytes, bytes]]) -> bool:
+    return any(
+        name == b"content-type" and value.split(b";")[0].strip().lower() == EVENT_STREAM
+        for name, value in headers
+    )
+
+
 class StreamedUpstreamResponse(Response):
-    """Relays the upstream body chunk by chunk, returning the connection to the pool at the end."""
+    """Relays the upstream body chunk by chunk as each arrives (nothing is buffered), until
+    `deadline` (loop time; None: none). The connection goes back to the pool after a complete
+    body; when the client goes away first, or the body is cut, it is closed, so the upstream
+    sees its client gone too."""
 
     def __init__(
-        self, upstream: ClientResponse, headers: list[tuple[bytes, bytes]], service: str
+        self,
+        upstream: ClientResponse,
+        headers: list[tuple[bytes, bytes]],
+        service: str,
+        *,
+        deadline: float | None,
     ) -> None:
         self.status_code = upstream.status
         self.raw_headers = headers
         self.background = None
         self._upstream = upstream
         self._service = service
+        self._deadline = deadline
+        self._complete = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         start = {"type": "http.response.start", "status": self.status_code}
         try:
             await send({**start, "headers": self.raw_headers})
-            async for chunk in self._upstream.content.iter_any():
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            # A client that goes away while the upstream is silent (an event stream between
+            # two events) is noticed at once, not at the next chunk.
+            pump = asyncio.create_task(self._pump(send))
+            gone = asyncio.create_task(_client_gone(receive))
+            try:
+                await asyncio.wait((pump, gone), return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for task in (pump, gone):
+                    task.cancel()
+                await asyncio.gather(pump, gone, return_exceptions=True)
+        except OSError:
+            pass  # the client is gone
+        finally:
+            if self._complete:
+                self._upstream.release()
+            else:
+                self._upstream.close()
+
+    async def _pump(self, send: Send) -> None:
+        try:
+            async with asyncio.timeout_at(self._deadline):
+                async for chunk in self._upstream.content.iter_any():
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
             await send({"type": "http.response.body", "body": b"", "more_body": False})
+            self._complete = True
         except (ClientError, TimeoutError) as exc:
             # The status line is gone already; ending without the last chunk tells the client the
             # body is cut short.
             logger.warning("upstream %s broke off its answer: %r", self._service, exc)
-        finally:
-            self._upstream.release()
+        except OSError:
+            pass  # the client is gone
+
+
+async def _client_gone(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass

@@ -27,6 +27,12 @@ class Settings(BaseServiceSettings):
     upstream_connect_timeout_seconds: float = Field(default=2.0, gt=0)
     max_body_bytes: int = Field(default=65_536, ge=0)
     upstream_pool_size: int = Field(default=100, ge=1)
+    upstream_stream_limit: int = Field(
+        default=10_000,
+        ge=1,
+        description="Event streams (requests accepting text/event-stream) open to the upstreams "
+        "at once; they have a pool of their own, apart from upstream_pool_size.",
+    )
 
     @field_validator("auth_url", "planner_url", "ai_url", mode="before")
     @classmethod

@@ -105,6 +105,10 @@ class FakeUpstream:
         self.seen: list[dict[str, Any]] = []
         self._runner: web.AppRunner | None = None
         self.url = ""
+        # `/events`: one event, then each `next_event.set()` lets one more out; the third ends
+        # the stream. `stream_closed` is set when the handler stops, however it stops.
+        self.next_event = asyncio.Event()
+        self.stream_closed = asyncio.Event()
 
     async def start(self) -> None:
         app = web.Application()
@@ -156,6 +160,8 @@ class FakeUpstream:
         if request.path.endswith("/gzip"):
             headers["Content-Encoding"] = "gzip"
             return web.Response(body=GZIPPED, content_type="application/json", headers=headers)
+        if request.path.endswith("/events"):
+            return await self._events(request, headers)
         if request.path.endswith("/stream"):
             response = web.StreamResponse(headers=headers)
             response.content_type = "text/plain"
@@ -166,6 +172,22 @@ class FakeUpstream:
             return response
         status = 201 if request.method == "POST" else 200
         return web.json_response(received, status=status, headers=headers)
+
+    async def _events(self, request: web.Request, headers: CIMultiDict) -> web.StreamResponse:
+        headers.update({"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        response = web.StreamResponse(headers=headers)
+        response.content_type = "text/event-stream"
+        try:
+            await response.prepare(request)
+            for number in (1, 2, 3):
+                await response.write(f"event: job\ndata: {number}\n\n".encode())
+                if number < 3:
+                    await self.next_event.wait()
+                    self.next_event.clear()
+            await response.write_eof()
+            return response
+        finally:
+            self.stream_closed.set()
 
 
 def received_headers(answer: dict[str, Any]) -> dict[str, str]:

@@ -5,33 +5,17 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-import uvicorn
 
 from gateway.main import create_app
+from schediora_testkit import testing
 
 BIG = 200 * 1024
 
 
 @pytest.fixture
 async def base_url(settings_for) -> AsyncIterator[str]:
-    config = uvicorn.Config(
-        create_app(settings_for()),
-        host="127.0.0.1",
-        port=0,
-        http="httptools",
-        log_config=None,
-        access_log=False,
-        lifespan="on",
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        assert not task.done(), "uvicorn did not start"
-        await asyncio.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await task
+    async with testing.serving(create_app(settings_for()), lifespan="on") as url:
+        yield url
 
 
 async def _chunks(total: int, size: int = 16384):

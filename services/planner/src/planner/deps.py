@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from planner.generation.service.live import JobWatch
 from schediora_runtime.deps import Now, ReadsDep, SessionDep
 from schediora_runtime.security import CurrentUser
 
@@ -16,4 +17,12 @@ async def job_deadline(request: Request) -> timedelta:
 
 JobDeadline = Annotated[timedelta, Depends(job_deadline)]
 
-__all__ = ["CurrentUser", "JobDeadline", "Now", "ReadsDep", "SessionDep"]
+
+async def job_watch(request: Request) -> JobWatch:
+    """This process's waiters on jobs and the listener that wakes them (`main.py` makes it)."""
+    return request.app.state.job_watch
+
+
+JobWatchDep = Annotated[JobWatch, Depends(job_watch)]
+
+__all__ = ["CurrentUser", "JobDeadline", "JobWatchDep", "Now", "ReadsDep", "SessionDep"]

@@ -6,6 +6,7 @@ from planner.calendar.endpoints import router as calendar_router
 from planner.dashboard.endpoints import router as dashboard_router
 from planner.db import outbox, processed_events, revocations
 from planner.generation.endpoints import router as generation_router
+from planner.generation.service.live import JobWatch
 from planner.generation.workers import fail_overdue_jobs
 from planner.messaging import SUBSCRIPTIONS
 from planner.models import load_models
@@ -21,7 +22,8 @@ def create_app(
 ) -> FastAPI:
     """`token_verifier` replaces verification against auth's JWKS (tests pass their own)."""
     load_models()
-    return create_service_app(
+    watch = JobWatch()
+    app = create_service_app(
         settings or Settings(),
         title="Schediora planner",
         description="Planning: subjects, plans, sessions, AI jobs and the dashboard.",
@@ -37,6 +39,8 @@ def create_app(
         processed_events=processed_events,
         subscriptions=SUBSCRIPTIONS,
         token_verifier=token_verifier,
-        workers=[fail_overdue_jobs],
+        workers=[fail_overdue_jobs, watch.listen],
         revocations=revocations,
     )
+    app.state.job_watch = watch
+    return app

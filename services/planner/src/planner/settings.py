@@ -19,6 +19,12 @@ class Settings(ServiceSettings):
     job_sweep_interval_seconds: float = Field(
         default=5, gt=0, description="How often overdue jobs are looked for."
     )
+    job_events_keepalive_seconds: float = Field(
+        default=15,
+        gt=0,
+        description="How often a job's event stream sends a `: keep-alive` comment while it "
+        "waits, so proxies and clients keep an idle stream open.",
+    )
     app_base_url: str = Field(
         default="http://127.0.0.1:8000",
         description="The public address of the API (the gateway as clients reach it): a "

@@ -15,6 +15,7 @@ from .test_subjects import assert_problem
 ID_ROUTES = {
     ("GET", "/api/v1/plans/{plan_id}"): None,
     ("GET", "/api/v1/ai/jobs/{job_id}"): None,
+    ("GET", "/api/v1/ai/jobs/{job_id}/events"): None,
     ("PATCH", "/api/v1/sessions/{session_id}"): {"status": "completed"},
     ("PATCH", "/api/v1/subjects/{subject_id}"): {"name": "Taken over"},
     ("DELETE", "/api/v1/subjects/{subject_id}"): None,

@@ -18,7 +18,7 @@ from schediora_contracts.common import SessionSnapshot
 from schediora_contracts.limits import SESSION_TITLE_MAX_LENGTH
 from schediora_contracts.local_time import zone_of
 
-PROMPT_VERSION = "2026-12-03.1"
+PROMPT_VERSION = "2026-12-03.2"
 MAX_VIOLATIONS_SHOWN = 20
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -88,6 +88,9 @@ subject on or after its exam day.
 7. Every session has the `subject_id` of one of the given subjects.
 8. When `feedback.keep_free` is given (what the student asked to keep free): no session on its \
 `weekdays`, and no session overlapping any of its `times` (local wall times, every day).
+9. No session overlaps a `busy` interval (the student's classes and other fixed appointments, \
+local times): that time is unavailable even inside an availability window. A session may start \
+when one ends or end when one starts; no break is needed next to it.
 
 Goals, in this order: time for subjects whose exams are close and that are hard; meet each \
 subject's weekly target where one is given; spread and interleave subjects over the days; a \
@@ -155,6 +158,7 @@ def facts(request: PlanRequested) -> dict[str, Any]:
             "preferred_time_of_day": preferences.preferred_time_of_day,
         },
         "availability": _windows_by_date(request, zone),
+        "busy": _busy(request, zone),
         "subjects": [
             {
                 "subject_id": str(subject.subject_id),
@@ -231,6 +235,14 @@ def _windows_by_date(request: PlanRequested, zone: ZoneInfo) -> list[dict[str, s
                     }
                 )
     return found
+
+
+def _busy(request: PlanRequested, zone: ZoneInfo) -> list[dict[str, str]]:
+    """The week's busy occurrences, earliest first, as the validator checks them."""
+    return [
+        {"starts_at": _local(interval.starts_at, zone), "ends_at": _local(interval.ends_at, zone)}
+        for interval in sorted(request.busy, key=lambda interval: interval.starts_at)
+    ]
 
 
 def _wall(day: date, hhmm: str, zone: ZoneInfo) -> datetime:

@@ -1,13 +1,15 @@
 """`/api/v1/ai/plans` and `/api/v1/ai/jobs`: ask for a generated or rescheduled week and follow
 the job (docs/api.md: AI planning)."""
 
+from contextlib import aclosing
 from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Header, Query, Response
+from fastapi import APIRouter, Body, Header, Query, Request, Response
+from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from planner.deps import CurrentUser, JobDeadline, Now, SessionDep
+from planner.deps import CurrentUser, JobDeadline, JobWatchDep, Now, SessionDep
 from planner.generation.models import AiJob
 from planner.generation.schemas import (
     RESCHEDULE_EXAMPLES,
@@ -107,3 +109,45 @@ async def weekly_status(
 async def get_job(user_id: CurrentUser, session: SessionDep, job_id: UUID) -> JobRead:
     """One of your jobs; `completed` means its sessions are already in `/sessions`."""
     return views.read(await views.get_or_404(session, user_id, job_id))
+
+
+EVENT_STREAM = "text/event-stream"
+
+
+@router.get(
+    "/jobs/{job_id}/events",
+    response_class=EventSourceResponse,
+    responses={
+        200: {
+            "description": "Server-Sent Events: `event: job`, `data:` the `Job`, now and at "
+            "every change until it is completed or failed; `: keep-alive` comments meanwhile",
+            "content": {EVENT_STREAM: {"schema": {"type": "string"}}},
+        }
+    }
+    | documented_problems(401, 404, 422),
+)
+async def job_events(
+    user_id: CurrentUser,
+    session: SessionDep,
+    watch: JobWatchDep,
+    request: Request,
+    job_id: UUID,
+) -> EventSourceResponse:
+    """Follow one of your jobs live: its state now, then one message per change; the stream
+    ends after `completed` or `failed`."""
+    await views.get_or_404(session, user_id, job_id)
+    states = watch.states(request.app.state.runtime.sessionmaker, user_id, job_id)
+    keepalive = request.app.state.settings.job_events_keepalive_seconds
+
+    async def messages():
+        # Closed with the response however it ends, so the job's waiter goes with it.
+        async with aclosing(states):
+            async for job in states:
+                yield ServerSentEvent(data=job.model_dump_json(), event="job")
+
+    return EventSourceResponse(
+        messages(),
+        ping=keepalive,
+        ping_message_factory=lambda: ServerSentEvent(comment="keep-alive"),
+        headers={"Cache-Control": "no-cache"},
+    )
