@@ -19,7 +19,7 @@ from planner.errors import (
     UnknownSubject,
     WeeklyPlanExists,
 )
-from planner.generation import repository
+from planner.generation import metrics, repository
 from planner.generation.domain import JobKind
 from planner.generation.models import AiJob
 from planner.generation.schemas import FeedbackInput, GenerateRequest, RescheduleRequest
@@ -141,6 +141,7 @@ async def _queue(session: AsyncSession, job: AiJob, request: PlanRequested) -> A
         return earlier
     # No causation_id: an HTTP request caused this event, not another event.
     await record_event(session, outbox, request, producer=PRODUCER, correlation_id=job.id)
+    metrics.job_created(session, job.kind)
     return job
 
 
