@@ -13,9 +13,7 @@ def subscriptions(
     provider: Provider, max_concurrent_generations: int, daily_token_budget: int | None = None
 ) -> Subscriptions:
     return {
-        PlanRequested: on_plan_requested(
-            provider, max_concurrent_generations, daily_token_budget
-        ),
+        PlanRequested: on_plan_requested(provider, max_concurrent_generations, daily_token_budget),
         UserDeleted: on_user_deleted,
         SessionsRevoked: sessions_revoked_handler(revocations),
     }

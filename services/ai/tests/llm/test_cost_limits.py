@@ -28,9 +28,7 @@ def provider(llm, **overrides):
 
 
 async def generate(sessionmaker, request, llm_provider, budget: int | None = None) -> None:
-    await service.generate(
-        sessionmaker, request, llm_provider, new_delivery(), token_budget=budget
-    )
+    await service.generate(sessionmaker, request, llm_provider, new_delivery(), token_budget=budget)
 
 
 async def spent_today(sessionmaker, user_id) -> int:
@@ -66,9 +64,7 @@ async def test_a_429_with_retry_after_is_waited_out_then_the_answer_is_used(llm,
     assert deltas.added("schediora_ai_llm_tokens_total", kind="prompt") == 500
     assert deltas.added("schediora_ai_llm_tokens_total", kind="completion") == 250
     assert deltas.added("schediora_ai_llm_call_duration_seconds_count", outcome="valid") == 1
-    assert (
-        deltas.added("schediora_ai_llm_call_duration_seconds_count", outcome="rate_limited") == 1
-    )
+    assert deltas.added("schediora_ai_llm_call_duration_seconds_count", outcome="rate_limited") == 1
 
 
 async def test_a_retry_after_past_the_budget_falls_back_at_once(llm, sessionmaker):
@@ -87,7 +83,9 @@ async def test_a_retry_after_past_the_budget_falls_back_at_once(llm, sessionmake
         "server_error",
     )
     added = deltas.added
-    assert added("schediora_ai_generations_total", path="llm_then_fallback", status="completed") == 1
+    assert (
+        added("schediora_ai_generations_total", path="llm_then_fallback", status="completed") == 1
+    )
     assert added("schediora_ai_llm_fallbacks_total", reason="server_error") == 1
 
 
@@ -107,9 +105,7 @@ async def test_transient_errors_without_retry_after_back_off_up_to_the_attempts(
     ]
 
 
-async def test_a_user_past_the_daily_budget_gets_the_local_plan_without_a_call(
-    llm, sessionmaker
-):
+async def test_a_user_past_the_daily_budget_gets_the_local_plan_without_a_call(llm, sessionmaker):
     user_id = uuid.uuid4()
     first = plan_request(user_id)
     script = llm.reply(answer(calendar(solve(first).sessions), usage=(700, 400)))

@@ -15,7 +15,11 @@ from .test_jobs import ask, ready, wait_for  # noqa: F401 (ready is a fixture)
 
 
 async def test_a_completed_job_counts_its_kind_status_and_durations(
-    client, alice, ready, running_app, settings  # noqa: F811
+    client,
+    alice,
+    ready,
+    running_app,
+    settings,  # noqa: F811
 ):
     deltas = Deltas()
     job = await ask(client, alice)
@@ -43,7 +47,11 @@ async def test_a_completed_job_counts_its_kind_status_and_durations(
 
 
 async def test_a_failed_and_a_timed_out_job_count_under_their_own_status(
-    client, alice, ready, running_app, settings  # noqa: F811
+    client,
+    alice,
+    ready,
+    running_app,
+    settings,  # noqa: F811
 ):
     deltas = Deltas()
     job = await ask(client, alice)

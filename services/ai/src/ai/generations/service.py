@@ -138,9 +138,7 @@ async def _begin(
     return Begun(request=request)
 
 
-async def make(
-    request: PlanRequested, provider: Provider, *, llm_allowed: bool = True
-) -> Outcome:
+async def make(request: PlanRequested, provider: Provider, *, llm_allowed: bool = True) -> Outcome:
     """Step 2, with no database connection: the provider's plan, checked by the one validator,
     with the exams it cannot cover. The checks are CPU work, so they run off the event loop."""
     made = await make_plan(provider, request, llm_allowed=llm_allowed)

@@ -27,7 +27,9 @@ class ExplainingProvider(Protocol):
     ) -> Made: ...
 
 
-async def make_plan(provider: Provider, request: PlanRequested, *, llm_allowed: bool = True) -> Made:
+async def make_plan(
+    provider: Provider, request: PlanRequested, *, llm_allowed: bool = True
+) -> Made:
     """The provider's schedule, or the `NoFeasiblePlan` it raised, with how it was made.
     `llm_allowed=False`: the user's token budget is spent, so no LLM may be asked."""
     if isinstance(provider, ExplainingProvider):

@@ -90,7 +90,9 @@ class OpenAIProvider:
         assert made.schedule is not None
         return made.schedule
 
-    async def plan_with_provenance(self, request: PlanRequested, *, llm_allowed: bool = True) -> Made:
+    async def plan_with_provenance(
+        self, request: PlanRequested, *, llm_allowed: bool = True
+    ) -> Made:
         """The LLM's first valid answer within `max_attempts` calls and the time budget, else
         the fallback's plan. `llm_allowed=False` (the user's token budget is spent) goes to
         the fallback without a call."""

@@ -29,4 +29,3 @@ async def charge(session: AsyncSession, user_id: UUID, day: date, tokens: int) -
 
 async def delete_of(session: AsyncSession, user_id: UUID) -> None:
     await session.execute(delete(TokenUsage).where(TokenUsage.user_id == user_id))
-

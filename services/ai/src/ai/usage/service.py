@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ai.usage import repository
 
+
 async def within_budget(session: AsyncSession, user_id: UUID, now: datetime, budget: int) -> bool:
     return await repository.spent(session, user_id, now.astimezone(UTC).date()) < budget
 

@@ -13,9 +13,7 @@ from schediora_runtime.metrics import after_commit, non_negative_seconds
 
 JOB_BUCKETS = (0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300)
 
-JOBS_CREATED = Counter(
-    "schediora_planner_jobs_created", "AI plan jobs queued, by kind.", ["kind"]
-)
+JOBS_CREATED = Counter("schediora_planner_jobs_created", "AI plan jobs queued, by kind.", ["kind"])
 JOBS_FINISHED = Counter(
     "schediora_planner_jobs_finished",
     "AI plan jobs that reached a final status, by kind and status: `completed`, `failed` (the "

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -71,6 +71,20 @@ async def add(session: AsyncSession, job: AiJob) -> None:
         if constraint == IDEMPOTENCY_INDEX:
             raise KeyTaken from exc
         raise
+
+
+async def created_since(
+    session: AsyncSession, user_id: UUID, since: datetime
+) -> tuple[int, datetime | None]:
+    """How many jobs the user created after `since`, and the oldest one's creation time."""
+    count, oldest = (
+        await session.execute(
+            select(func.count(), func.min(AiJob.created_at)).where(
+                AiJob.user_id == user_id, AiJob.created_at > since
+            )
+        )
+    ).one()
+    return count, oldest
 
 
 async def fail_overdue(session: AsyncSession, now: datetime) -> Sequence[Row]:
