@@ -9,9 +9,12 @@ from planner.generation.service import outcomes as jobs
 from schediora_runtime.database import transaction
 from schediora_testkit.metrics import Deltas
 
+from . import test_jobs
 from .job_factories import answer, failed, generated, planned, requests_in_outbox, started
 from .plan_factories import NOW, at
-from .test_jobs import ask, ready, wait_for  # noqa: F401 (ready is a fixture)
+from .test_jobs import ask, wait_for
+
+ready = test_jobs.ready  # the fixture: Alice has availability and two subjects
 
 
 async def test_a_completed_job_counts_its_kind_status_and_durations(
@@ -19,7 +22,7 @@ async def test_a_completed_job_counts_its_kind_status_and_durations(
     alice,
     ready,
     running_app,
-    settings,  # noqa: F811
+    settings,
 ):
     deltas = Deltas()
     job = await ask(client, alice)
@@ -51,7 +54,7 @@ async def test_a_failed_and_a_timed_out_job_count_under_their_own_status(
     alice,
     ready,
     running_app,
-    settings,  # noqa: F811
+    settings,
 ):
     deltas = Deltas()
     job = await ask(client, alice)
@@ -71,13 +74,10 @@ async def test_a_failed_and_a_timed_out_job_count_under_their_own_status(
     assert deltas.added("schediora_planner_jobs_created_total", kind="generate") == 2
 
 
-async def test_a_rolled_back_outcome_counts_nothing(client, alice, ready, running_app):  # noqa: F811
+async def test_a_rolled_back_outcome_counts_nothing(client, alice, ready, running_app):
     deltas = Deltas()
     job = await ask(client, alice)
-    async with running_app.state.runtime.sessionmaker() as session:
-        async with session.begin():
-            assert uuid.UUID(job["id"]) in await jobs.fail_overdue(
-                session, NOW + timedelta(hours=1)
-            )
-            await session.rollback()
+    async with running_app.state.runtime.sessionmaker() as session, session.begin():
+        assert uuid.UUID(job["id"]) in await jobs.fail_overdue(session, NOW + timedelta(hours=1))
+        await session.rollback()
     assert deltas.added("schediora_planner_jobs_finished_total") == 0

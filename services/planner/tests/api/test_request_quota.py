@@ -14,13 +14,16 @@ from schediora_runtime.deps import request_now
 from schediora_testkit import testing
 from schediora_testkit.tokens import static_verifier
 
+from . import test_jobs
 from .job_factories import GENERATE, RESCHEDULE, answer, failed, requests_in_outbox
 from .plan_factories import NOW
-from .test_jobs import ask, ready, wait_for  # noqa: F401 (ready is a fixture)
+from .test_jobs import ask, wait_for
 from .test_subjects import assert_problem
 
 LIMIT = 2
 WINDOW = timedelta(hours=1)
+
+ready = test_jobs.ready  # the fixture: Alice has availability and two subjects
 
 
 @pytest.fixture
@@ -46,7 +49,7 @@ async def test_past_the_limit_plan_requests_are_429_until_the_window_moves_on(
     ready,
     running_app,
     settings,
-    clock,  # noqa: F811
+    clock,
 ):
     await fail(client, alice, running_app, settings, await ask(client, alice))
     clock.now = NOW + timedelta(minutes=10)
@@ -82,7 +85,7 @@ async def test_a_second_replica_counts_the_same_jobs(
     ready,
     running_app,
     settings,
-    signing_key,  # noqa: F811
+    signing_key,
 ):
     await fail(client, alice, running_app, settings, await ask(client, alice))
     await fail(client, alice, running_app, settings, await ask(client, alice))

@@ -124,8 +124,8 @@ class OpenAIProvider:
             async def ask() -> _Answered:
                 nonlocal conversation
                 # No call may run past the budget, however the waits before it went.
-                timeout = max(0.001, min(self.timeout_seconds, deadline - perf_counter()))
-                answered = await self._ask(client, request, conversation, timeout)
+                seconds = max(0.001, min(self.timeout_seconds, deadline - perf_counter()))
+                answered = await self._ask(client, request, conversation, seconds)
                 provenance.calls.append(answered.call)
                 metrics.llm_call(answered.call)
                 if answered.follow_up:
@@ -152,7 +152,7 @@ class OpenAIProvider:
         client: openai.AsyncOpenAI,
         request: PlanRequested,
         messages: list[dict[str, str]],
-        timeout: float,
+        seconds: float,
     ) -> _Answered:
         started = perf_counter()
 
@@ -168,7 +168,7 @@ class OpenAIProvider:
 
         try:
             # The client's timeout is per read; this one bounds the whole call.
-            async with asyncio.timeout(timeout):
+            async with asyncio.timeout(seconds):
                 completion = await client.chat.completions.create(
                     model=self._model,
                     messages=messages,  # type: ignore[arg-type]
@@ -176,7 +176,7 @@ class OpenAIProvider:
                     max_tokens=self.max_tokens,
                 )
         except (TimeoutError, openai.APITimeoutError):
-            return failed("timeout", f"no answer within {timeout:g} s")
+            return failed("timeout", f"no answer within {seconds:g} s")
         except openai.APIStatusError as exc:
             status = exc.status_code
             wait = retries.retry_after_seconds(exc.response.headers)
