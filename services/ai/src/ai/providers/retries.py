@@ -8,9 +8,7 @@ would end beyond it, the retrying stops and the local solver takes over."""
 
 import email.utils
 import math
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Protocol, TypeVar
 
 from tenacity import (
     AsyncRetrying,
@@ -29,17 +27,6 @@ TRANSIENT: frozenset[Outcome] = frozenset(
 """Outcomes a wait may cure: the next call comes after a backoff or the server's Retry-After."""
 FINAL: frozenset[Outcome] = frozenset({"valid", "refusal", "client_error"})
 """Outcomes after which no call follows (a plan, or an answer asking again would repeat)."""
-
-
-class Answered(Protocol):
-    @property
-    def outcome(self) -> Outcome: ...
-
-    @property
-    def retry_after(self) -> float | None: ...
-
-
-A = TypeVar("A", bound=Answered)
 
 
 def retry_after_seconds(headers, now: datetime | None = None) -> float | None:
@@ -71,10 +58,10 @@ def retrying(
     budget_seconds: float,
     backoff_seconds: float,
     backoff_max_seconds: float,
-    sleep: Callable[[float], Awaitable[None]] | None = None,
 ) -> AsyncRetrying:
     """Calls until one is final, `max_attempts` calls were made, or the next would start past
-    `budget_seconds` from the first; the result is then the last answer."""
+    `budget_seconds` from the first; the result is then the last answer (an object with
+    `outcome` and `retry_after`)."""
     backoff = wait_random_exponential(multiplier=backoff_seconds, max=backoff_max_seconds)
 
     def wait(state: RetryCallState) -> float:
@@ -85,12 +72,10 @@ def retrying(
             return last.retry_after
         return backoff(state)
 
-    options = {"sleep": sleep} if sleep is not None else {}
     return AsyncRetrying(
         stop=stop_after_attempt(max_attempts) | stop_before_delay(budget_seconds),
         wait=wait,
         retry=retry_if_result(lambda answered: answered.outcome not in FINAL),
         retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
         reraise=True,
-        **options,
     )
