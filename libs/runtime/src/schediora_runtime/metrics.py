@@ -13,7 +13,9 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, event, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 logger = logging.getLogger(__name__)
 
@@ -119,3 +121,32 @@ def metrics_router() -> APIRouter:
 
 def elapsed_since(started: float) -> float:
     return time.perf_counter() - started
+
+
+_AFTER_COMMIT = "schediora.metrics_after_commit"
+
+
+def after_commit(session: AsyncSession | Session, update: Callable[[], None]) -> None:
+    """Apply `update` (a domain metric's change) once the session's transaction commits, and
+    never if it rolls back: a counter then counts what the database holds, not attempts."""
+    sync = session.sync_session if isinstance(session, AsyncSession) else session
+    sync.info.setdefault(_AFTER_COMMIT, []).append(update)
+
+
+@event.listens_for(Session, "after_commit")
+def _apply_after_commit(session: Session) -> None:
+    for update in session.info.pop(_AFTER_COMMIT, ()):
+        try:
+            update()
+        except Exception:  # a metric must never fail a committed transaction's caller
+            logger.warning("a metric update failed", exc_info=True)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_after_rollback(session: Session) -> None:
+    session.info.pop(_AFTER_COMMIT, None)
+
+
+def non_negative_seconds(start, end) -> float:
+    """Seconds from `start` to `end` (datetimes from different clocks): never below 0."""
+    return max(0.0, (end - start).total_seconds())

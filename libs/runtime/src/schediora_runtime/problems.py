@@ -73,6 +73,23 @@ class NotFound(ProblemError):
     code = "not_found"
 
 
+class TooManyRequests(ProblemError):
+    """A rate limit refused the request: 429 with `Retry-After` in whole seconds (RFC 6585 §4)."""
+
+    status = 429
+    code = "too_many_requests"
+    title = "Too many requests"
+
+    def __init__(
+        self, retry_after_seconds: int, detail: str = "Too many requests; try again later."
+    ) -> None:
+        super().__init__(detail)
+        self.retry_after_seconds = max(1, retry_after_seconds)
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_seconds)}
+
+
 class Conflict(ProblemError):
     status = 409
     code = "conflict"

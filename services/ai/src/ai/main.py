@@ -28,7 +28,9 @@ def create_app(
         outbox=outbox,
         processed_events=processed_events,
         subscriptions=subscriptions(
-            provider_from(settings), settings.ai_max_concurrent_generations
+            provider_from(settings),
+            settings.ai_max_concurrent_generations,
+            settings.ai_daily_token_budget,
         ),
         token_verifier=token_verifier,
         revocations=revocations,

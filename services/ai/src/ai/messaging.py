@@ -9,9 +9,11 @@ from schediora_runtime.messaging.consumer import Subscriptions
 from schediora_runtime.security.revocation import sessions_revoked_handler
 
 
-def subscriptions(provider: Provider, max_concurrent_generations: int) -> Subscriptions:
+def subscriptions(
+    provider: Provider, max_concurrent_generations: int, daily_token_budget: int | None = None
+) -> Subscriptions:
     return {
-        PlanRequested: on_plan_requested(provider, max_concurrent_generations),
+        PlanRequested: on_plan_requested(provider, max_concurrent_generations, daily_token_budget),
         UserDeleted: on_user_deleted,
         SessionsRevoked: sessions_revoked_handler(revocations),
     }

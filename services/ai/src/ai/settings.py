@@ -54,6 +54,32 @@ class Settings(ServiceSettings):
     openai_max_attempts: int = Field(
         default=3, ge=1, le=10, description="LLM calls per generation before the local solver."
     )
+    openai_max_tokens: int = Field(
+        default=8192,
+        ge=256,
+        le=128_000,
+        description="`max_tokens` sent with every LLM call: the most one answer may cost.",
+    )
+    openai_retry_backoff_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="Base of the exponential backoff (full jitter) before asking again after a "
+        "transient LLM error (429, 5xx, timeout, connection) that carried no Retry-After.",
+    )
+    openai_retry_backoff_max_seconds: float = Field(
+        default=20.0,
+        gt=0,
+        le=300,
+        description="The longest one backoff wait; Retry-After is honoured as given, but never "
+        "past the generation's LLM budget (then the local solver takes over at once).",
+    )
+    ai_daily_token_budget: int = Field(
+        default=200_000,
+        ge=0,
+        description="LLM tokens (prompt + completion) one user may spend per UTC day; past it, "
+        "generations use the local solver (fallback reason `budget_exhausted`).",
+    )
 
     @field_validator("openai_base_url", "openai_api_key", "openai_model", mode="before")
     @classmethod

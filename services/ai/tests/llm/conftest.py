@@ -18,6 +18,7 @@ MODEL = "fake-model"
 API_KEY = "test-key"
 TIMEOUT_SECONDS = 0.5
 MAX_ATTEMPTS = 3
+BACKOFF_SECONDS = 0.01
 
 
 @dataclass
@@ -60,6 +61,9 @@ def openai_settings(base_url: str, **overrides) -> Settings:
         "openai_api_key": API_KEY,
         "openai_timeout_seconds": TIMEOUT_SECONDS,
         "openai_max_attempts": MAX_ATTEMPTS,
+        # Transient errors back off before the next call: briefly here, so that the 0.5 s
+        # calls of a 1.5 s budget still make their three attempts.
+        "openai_retry_backoff_seconds": BACKOFF_SECONDS,
     }
     return Settings(_env_file=None, **(values | overrides))  # type: ignore[call-arg]
 

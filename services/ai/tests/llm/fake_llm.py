@@ -25,6 +25,7 @@ class Reply:
     body: Any = None
     delay: float = 0.0
     """Seconds to wait before answering: longer than the client's timeout is a timeout."""
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def completion(
@@ -62,13 +63,18 @@ def refusal(text: str = "I can't help with that.") -> Reply:
     return Reply(body=completion(None, refusal=text))
 
 
-def failure(status: int = 500, message: str = "The server had an error.") -> Reply:
-    return Reply(status=status, body={"error": {"message": message, "type": "server_error"}})
+def failure(
+    status: int = 500, message: str = "The server had an error.", *, retry_after: str | None = None
+) -> Reply:
+    """An error answer; `retry_after` is sent as its Retry-After header."""
+    headers = {"Retry-After": retry_after} if retry_after is not None else {}
+    body = {"error": {"message": message, "type": "server_error"}}
+    return Reply(status=status, body=body, headers=headers)
 
 
 def stall(seconds: float, then: Reply | None = None) -> Reply:
     late = then or answer([])
-    return Reply(status=late.status, body=late.body, delay=seconds)
+    return Reply(status=late.status, body=late.body, delay=seconds, headers=late.headers)
 
 
 @dataclass
@@ -76,8 +82,11 @@ class Script:
     replies: list[Reply]
     requests: list[dict[str, Any]] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
+    arrivals: list[float] = field(default_factory=list)
+    """`time.monotonic()` at each request's arrival."""
 
     def next(self, body: dict[str, Any], headers: dict[str, str]) -> Reply:
+        self.arrivals.append(time.monotonic())
         self.requests.append(body)
         self.headers.append(headers)
         if not self.replies:
@@ -139,8 +148,13 @@ class FakeLLM:
         if reply.delay and await _client_left_within(request, reply.delay):
             return Response(status_code=499)
         if isinstance(reply.body, str):
-            return Response(reply.body, status_code=reply.status, media_type="application/json")
-        return JSONResponse(reply.body, status_code=reply.status)
+            return Response(
+                reply.body,
+                status_code=reply.status,
+                media_type="application/json",
+                headers=reply.headers,
+            )
+        return JSONResponse(reply.body, status_code=reply.status, headers=reply.headers)
 
 
 async def _client_left_within(request: Request, seconds: float) -> bool:

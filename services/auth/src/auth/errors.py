@@ -1,6 +1,7 @@
 """The auth service's problems (docs/api.md: Error codes) and how they reach the client."""
 
 from schediora_runtime.problems import ProblemError
+from schediora_runtime.problems import TooManyRequests as RateLimited
 
 
 class RecordedFailure(ProblemError):
@@ -48,19 +49,8 @@ class TooManyAttempts(ProblemError):
         return {"Retry-After": str(self.retry_after_seconds)}
 
 
-class TooManyRequests(ProblemError):
+class TooManyRequests(RateLimited):
     """Too many requests that each send something (a verification mail), failed or not."""
-
-    status = 429
-    code = "too_many_requests"
-    title = "Too many requests"
-
-    def __init__(self, retry_after_seconds: int) -> None:
-        super().__init__("Too many requests; try again later.")
-        self.retry_after_seconds = max(1, retry_after_seconds)
-
-    def headers(self) -> dict[str, str]:
-        return {"Retry-After": str(self.retry_after_seconds)}
 
 
 class ServerBusy(ProblemError):

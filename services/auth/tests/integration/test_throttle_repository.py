@@ -37,7 +37,11 @@ async def _fail(sessions, key, now, limit=3):
 
 async def _locked_until(sessions, key, now):
     async with sessions() as session:
-        return await repository.locked_until(session, [key], now)
+        lock = await repository.latest_lock(session, [key], now)
+    if lock is None:
+        return None
+    assert lock[0] == key
+    return lock[1]
 
 
 async def test_failures_count_up_and_lock_at_the_limit(sessions):

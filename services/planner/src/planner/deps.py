@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from planner.generation.domain import RequestQuota
 from planner.generation.service.live import JobWatch
 from schediora_runtime.deps import Now, ReadsDep, SessionDep
 from schediora_runtime.security import CurrentUser
@@ -25,4 +26,25 @@ async def job_watch(request: Request) -> JobWatch:
 
 JobWatchDep = Annotated[JobWatch, Depends(job_watch)]
 
-__all__ = ["CurrentUser", "JobDeadline", "JobWatchDep", "Now", "ReadsDep", "SessionDep"]
+
+async def request_quota(request: Request) -> RequestQuota:
+    """Plan requests allowed per user and window (`GENERATION_REQUESTS_PER_WINDOW` per
+    `GENERATION_REQUEST_WINDOW_SECONDS`)."""
+    settings = request.app.state.settings
+    return RequestQuota(
+        limit=settings.generation_requests_per_window,
+        window=timedelta(seconds=settings.generation_request_window_seconds),
+    )
+
+
+Quota = Annotated[RequestQuota, Depends(request_quota)]
+
+__all__ = [
+    "CurrentUser",
+    "JobDeadline",
+    "JobWatchDep",
+    "Now",
+    "Quota",
+    "ReadsDep",
+    "SessionDep",
+]

@@ -1,6 +1,6 @@
 """The planner's error types: each answers as problem+json with its status and stable code."""
 
-from schediora_runtime.problems import Conflict, NotFound, ProblemError
+from schediora_runtime.problems import Conflict, NotFound, ProblemError, TooManyRequests
 
 
 class SubjectNotFound(NotFound):
@@ -138,3 +138,12 @@ class InvalidCalendar(ProblemError):
 class UnsupportedMediaType(ProblemError):
     status = 415
     code = "unsupported_media_type"
+
+
+class TooManyPlanRequests(TooManyRequests):
+    """More plans asked for than the window allows (`GENERATION_REQUESTS_PER_WINDOW`)."""
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(
+            retry_after_seconds, "Too many plan requests in a short time; try again later."
+        )

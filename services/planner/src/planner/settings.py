@@ -16,6 +16,16 @@ class Settings(ServiceSettings):
     generation_deadline_seconds: float = Field(
         default=120, gt=0, description="A job with no outcome after this is failed."
     )
+    generation_requests_per_window: int = Field(
+        default=10,
+        ge=1,
+        description="Plan requests (generate and reschedule together) one user may make per "
+        "window; more are 429 too_many_requests with Retry-After. Counted in PostgreSQL, so "
+        "across every replica.",
+    )
+    generation_request_window_seconds: float = Field(
+        default=3600, gt=0, description="The sliding window of GENERATION_REQUESTS_PER_WINDOW."
+    )
     job_sweep_interval_seconds: float = Field(
         default=5, gt=0, description="How often overdue jobs are looked for."
     )

@@ -6,8 +6,9 @@ A generation runs in three steps, and holds no database connection while its pla
 1. `begin` (one transaction): record the generation `running` and write PlanGenerationStarted.
 2. `make` (no transaction): the provider makes the plan; the one validator checks it and the
    coverage warnings are computed.
-3. `finish` (one transaction): store the outcome, write PlanGenerated or PlanGenerationFailed and
-   claim the event, so a redelivery finds it done.
+3. `finish` (one transaction): store the outcome, charge the LLM tokens it spent to the user's
+   day, write PlanGenerated or PlanGenerationFailed and claim the event, so a redelivery finds it
+   done.
 
 A process that dies after 1 leaves the generation `running` and the message unacked: its
 redelivery makes the plan again (Started is not written twice). One that dies after 3 leaves it
@@ -16,7 +17,7 @@ finished: the redelivery is a duplicate and writes nothing.
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -28,7 +29,7 @@ from ai.db import outbox
 from ai.errors import GenerationNotFound
 from ai.feedback import service as feedback
 from ai.feedback.schemas import FeedbackRead
-from ai.generations import repository
+from ai.generations import metrics, repository
 from ai.generations.models import Generation
 from ai.generations.schemas import GenerationRead
 from ai.providers import Provider, make_plan
@@ -36,6 +37,7 @@ from ai.providers.provenance import Made, Provenance
 from ai.scheduling import coverage
 from ai.scheduling.schedule import NoFeasiblePlan, Schedule
 from ai.scheduling.validator import validate
+from ai.usage import service as usage
 from schediora_contracts import (
     PlanGenerated,
     PlanGenerationFailed,
@@ -57,6 +59,8 @@ class Begun:
 
     request: PlanRequested | None = None
     applied: bool = True
+    llm_allowed: bool = True
+    """False when the user's daily LLM token budget is spent: the local solver makes the plan."""
 
 
 @dataclass(frozen=True)
@@ -76,13 +80,16 @@ async def generate(
     request: PlanRequested,
     provider: Provider,
     claim: Claim,
+    *,
+    token_budget: int | None = None,
 ) -> bool:
     """The three steps for one delivery of a request; False when it was a duplicate (`claim`
-    found the event processed already)."""
-    begun = await begin(sessionmaker, request, provider, claim)
+    found the event processed already). `token_budget`: the user's daily LLM tokens (None:
+    no limit)."""
+    begun = await begin(sessionmaker, request, provider, claim, token_budget=token_budget)
     if begun.request is None:
         return begun.applied
-    outcome = await make(begun.request, provider)
+    outcome = await make(begun.request, provider, llm_allowed=begun.llm_allowed)
     return await finish(sessionmaker, begun.request, outcome, claim)
 
 
@@ -91,13 +98,21 @@ async def begin(
     request: PlanRequested,
     provider: Provider,
     claim: Claim,
+    *,
+    token_budget: int | None = None,
 ) -> Begun:
     """Step 1, one transaction: a new request's generation is recorded `running`
     and its PlanGenerationStarted written (at the ai's own time). A generation still `running`
     (its process died while making the plan) is made again, without a second Started; a
     finished one, or an erased account's request, ends here."""
     async with sessionmaker.begin() as session:
-        return await _begin(session, request, provider, claim)
+        begun = await _begin(session, request, provider, claim)
+        if begun.request is None or token_budget is None:
+            return begun
+        allowed = await usage.within_budget(
+            session, request.user_id, datetime.now(UTC), token_budget
+        )
+        return replace(begun, llm_allowed=allowed)
 
 
 async def _begin(
@@ -123,10 +138,10 @@ async def _begin(
     return Begun(request=request)
 
 
-async def make(request: PlanRequested, provider: Provider) -> Outcome:
+async def make(request: PlanRequested, provider: Provider, *, llm_allowed: bool = True) -> Outcome:
     """Step 2, with no database connection: the provider's plan, checked by the one validator,
     with the exams it cannot cover. The checks are CPU work, so they run off the event loop."""
-    made = await make_plan(provider, request)
+    made = await make_plan(provider, request, llm_allowed=llm_allowed)
     return await asyncio.to_thread(_judge, request, made)
 
 
@@ -156,6 +171,10 @@ async def _finish(
     if generation is None or generation.status != "running":
         return True  # erased with its account, or finished by another delivery
     _store(generation, outcome)
+    await usage.charge(
+        session, request.user_id, outcome.at, outcome.provenance.usage()["total_tokens"]
+    )
+    metrics.generation_finished(session, outcome.provenance, generation.status)
     await session.flush()
     if outcome.error is not None:
         await _publish(

@@ -22,13 +22,18 @@ class Provider(Protocol):
 class ExplainingProvider(Protocol):
     """A provider with more to tell than its schedule (the LLM's attempts, a fallback)."""
 
-    async def plan_with_provenance(self, request: PlanRequested) -> Made: ...
+    async def plan_with_provenance(
+        self, request: PlanRequested, *, llm_allowed: bool = True
+    ) -> Made: ...
 
 
-async def make_plan(provider: Provider, request: PlanRequested) -> Made:
-    """The provider's schedule, or the `NoFeasiblePlan` it raised, with how it was made."""
+async def make_plan(
+    provider: Provider, request: PlanRequested, *, llm_allowed: bool = True
+) -> Made:
+    """The provider's schedule, or the `NoFeasiblePlan` it raised, with how it was made.
+    `llm_allowed=False`: the user's token budget is spent, so no LLM may be asked."""
     if isinstance(provider, ExplainingProvider):
-        return await provider.plan_with_provenance(request)
+        return await provider.plan_with_provenance(request, llm_allowed=llm_allowed)
     provenance = Provenance(provider=provider.name, model=provider.model, path="local")
     started = perf_counter()
     try:

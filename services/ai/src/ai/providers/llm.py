@@ -3,8 +3,9 @@
 bounded number of attempts, and replaced by the local solver's plan when no attempt is usable.
 
 An LLM outage therefore degrades a generation to the local plan rather than failing it. The
-client's own retries are off (`max_retries=0`): this loop is the only one, so the number of calls
-is exact, recorded, and bounded by `timeout x max_attempts`.
+client's own retries are off (`max_retries=0`): tenacity's loop (providers/retries.py) is the only
+one, so the number of calls is exact, recorded, and bounded by `max_attempts`, and the calls
+with the waits between them by `timeout x max_attempts`. Every call carries `max_tokens`.
 """
 
 import asyncio
@@ -16,7 +17,7 @@ from typing import Any
 import openai
 from openai.types.chat import ChatCompletion
 
-from ai.providers import Provider, elapsed_ms
+from ai.providers import Provider, elapsed_ms, metrics, retries
 from ai.providers import prompt as template
 from ai.providers.answer import MalformedAnswer, parse
 from ai.providers.local import LocalProvider
@@ -32,8 +33,6 @@ logger = logging.getLogger(__name__)
 
 NO_KEY = "unused"
 """Sent when no key is configured: the client insists on one, a local server ignores it."""
-FINAL: frozenset[Outcome] = frozenset({"refusal", "client_error"})
-"""Outcomes that asking again would only repeat: the fallback follows at once."""
 TRANSIENT_STATUSES = frozenset({408, 409, 429})
 
 
@@ -43,6 +42,12 @@ class _Answered:
     sessions: tuple[PlannedSession, ...] = ()
     follow_up: list[dict[str, str]] | None = None
     """Messages to add before asking again (the answer and what was wrong with it)."""
+    retry_after: float | None = None
+    """Seconds the server asked to wait before the next call (its Retry-After)."""
+
+    @property
+    def outcome(self) -> Outcome:
+        return self.call.outcome
 
 
 class OpenAIProvider:
@@ -56,6 +61,9 @@ class OpenAIProvider:
         api_key: str | None,
         timeout_seconds: float,
         max_attempts: int,
+        max_tokens: int = 8192,
+        backoff_seconds: float = 1.0,
+        backoff_max_seconds: float = 20.0,
         fallback: Provider | None = None,
     ):
         self.base_url = base_url
@@ -64,7 +72,16 @@ class OpenAIProvider:
         self._api_key = api_key or NO_KEY
         self.timeout_seconds = timeout_seconds
         self.max_attempts = max_attempts
+        self.max_tokens = max_tokens
+        self.backoff_seconds = backoff_seconds
+        self.backoff_max_seconds = backoff_max_seconds
         self.fallback = fallback or LocalProvider()
+
+    @property
+    def budget_seconds(self) -> float:
+        """The longest a generation waits on the LLM, backoffs included (settings keep it
+        under the broker's ack timeout and, documented, the planner's job deadline)."""
+        return self.timeout_seconds * self.max_attempts
 
     async def plan(self, request: PlanRequested) -> Schedule:
         made = await self.plan_with_provenance(request)
@@ -73,8 +90,12 @@ class OpenAIProvider:
         assert made.schedule is not None
         return made.schedule
 
-    async def plan_with_provenance(self, request: PlanRequested) -> Made:
-        """The LLM's first valid answer within `max_attempts` calls, else the fallback's plan."""
+    async def plan_with_provenance(
+        self, request: PlanRequested, *, llm_allowed: bool = True
+    ) -> Made:
+        """The LLM's first valid answer within `max_attempts` calls and the time budget, else
+        the fallback's plan. `llm_allowed=False` (the user's token budget is spent) goes to
+        the fallback without a call."""
         provenance = Provenance(
             provider=self.name,
             model=self.model,
@@ -82,7 +103,15 @@ class OpenAIProvider:
             prompt_version=template.PROMPT_VERSION,
         )
         started = perf_counter()
-        messages = template.messages(request)
+        if not llm_allowed:
+            provenance.path = "local_fallback"
+            provenance.fallback_reason = "budget_exhausted"
+            provenance.fallback_detail = "the user's daily LLM token budget is spent"
+            made = await self._solve_locally(request, provenance)
+            provenance.latency_ms = elapsed_ms(started)
+            return made
+        deadline = started + self.budget_seconds
+        conversation = template.messages(request)
         # One client per generation: nothing outlives the consumer's message, and a
         # generation's extra connection set-up is nothing next to the LLM's own latency.
         async with openai.AsyncOpenAI(
@@ -91,46 +120,71 @@ class OpenAIProvider:
             timeout=self.timeout_seconds,
             max_retries=0,
         ) as client:
-            for _ in range(self.max_attempts):
-                answered = await self._ask(client, request, messages)
+
+            async def ask() -> _Answered:
+                nonlocal conversation
+                # No call may run past the budget, however the waits before it went.
+                seconds = max(0.001, min(self.timeout_seconds, deadline - perf_counter()))
+                answered = await self._ask(client, request, conversation, seconds)
                 provenance.calls.append(answered.call)
-                if answered.call.outcome == "valid":
-                    provenance.latency_ms = elapsed_ms(started)
-                    sessions = tuple(sorted(answered.sessions, key=lambda s: s.starts_at))
-                    quality = _quality(request, sessions)
-                    return Made(provenance, schedule=Schedule(sessions, quality))
-                if answered.call.outcome in FINAL:
-                    break
+                metrics.llm_call(answered.call)
                 if answered.follow_up:
-                    messages = [*messages, *answered.follow_up]
+                    conversation = [*conversation, *answered.follow_up]
+                return answered
+
+            answered = await retries.retrying(
+                max_attempts=self.max_attempts,
+                budget_seconds=self.budget_seconds,
+                backoff_seconds=self.backoff_seconds,
+                backoff_max_seconds=self.backoff_max_seconds,
+            )(ask)
+        if answered.outcome == "valid":
+            provenance.latency_ms = elapsed_ms(started)
+            sessions = tuple(sorted(answered.sessions, key=lambda s: s.starts_at))
+            quality = _quality(request, sessions)
+            return Made(provenance, schedule=Schedule(sessions, quality))
         made = await self._fall_back(request, provenance)
         provenance.latency_ms = elapsed_ms(started)
         return made
 
     async def _ask(
-        self, client: openai.AsyncOpenAI, request: PlanRequested, messages: list[dict[str, str]]
+        self,
+        client: openai.AsyncOpenAI,
+        request: PlanRequested,
+        messages: list[dict[str, str]],
+        seconds: float,
     ) -> _Answered:
         started = perf_counter()
 
-        def failed(outcome: Outcome, detail: str, usage: dict[str, int] | None = None) -> _Answered:
-            return _Answered(Call(outcome, elapsed_ms(started), detail, usage))
+        def failed(
+            outcome: Outcome,
+            detail: str,
+            usage: dict[str, int] | None = None,
+            retry_after: float | None = None,
+        ) -> _Answered:
+            return _Answered(
+                Call(outcome, elapsed_ms(started), detail, usage), retry_after=retry_after
+            )
 
         try:
             # The client's timeout is per read; this one bounds the whole call.
-            async with asyncio.timeout(self.timeout_seconds):
+            async with asyncio.timeout(seconds):
                 completion = await client.chat.completions.create(
                     model=self._model,
                     messages=messages,  # type: ignore[arg-type]
                     response_format=template.RESPONSE_FORMAT,  # type: ignore[arg-type]
+                    max_tokens=self.max_tokens,
                 )
         except (TimeoutError, openai.APITimeoutError):
-            return failed("timeout", f"no answer within {self.timeout_seconds:g} s")
+            return failed("timeout", f"no answer within {seconds:g} s")
         except openai.APIStatusError as exc:
             status = exc.status_code
+            wait = retries.retry_after_seconds(exc.response.headers)
             if status == 429:
-                return failed("rate_limited", f"HTTP 429: {_short(exc.message)}")
+                return failed("rate_limited", f"HTTP 429: {_short(exc.message)}", retry_after=wait)
             if status >= 500 or status in TRANSIENT_STATUSES:
-                return failed("server_error", f"HTTP {status}: {_short(exc.message)}")
+                detail = f"HTTP {status}: {_short(exc.message)}"
+                return failed("server_error", detail, retry_after=wait)
             return failed("client_error", f"HTTP {status}: {_short(exc.message)}")
         except openai.APIConnectionError as exc:
             return failed("connection_error", _short(str(exc)))
@@ -187,6 +241,9 @@ class OpenAIProvider:
             last.outcome,
             last.detail,
         )
+        return await self._solve_locally(request, provenance)
+
+    async def _solve_locally(self, request: PlanRequested, provenance: Provenance) -> Made:
         try:
             schedule = await self.fallback.plan(request)
         except NoFeasiblePlan as error:

@@ -21,7 +21,11 @@ Outcome = Literal[
     "client_error",
     "connection_error",
 ]
-"""What one LLM call came to. A failed generation's `fallback_reason` is one of these."""
+"""What one LLM call came to."""
+
+FallbackReason = Outcome | Literal["budget_exhausted"]
+"""Why the local solver's plan replaced the LLM's: the last call's outcome, or
+`budget_exhausted` (the user's daily token budget was spent, so no call was made)."""
 
 USAGE_FIELDS = ("prompt_tokens", "completion_tokens", "total_tokens")
 
@@ -53,7 +57,7 @@ class Provenance:
     calls: list[Call] = field(default_factory=list)
     latency_ms: int = 0
     """The whole generation: every LLM call and the fallback solve."""
-    fallback_reason: Outcome | None = None
+    fallback_reason: FallbackReason | None = None
     fallback_detail: str | None = None
 
     @property

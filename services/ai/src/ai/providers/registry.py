@@ -20,5 +20,8 @@ def provider_from(settings: Settings) -> Provider:
             api_key=key.get_secret_value() if key else None,
             timeout_seconds=settings.openai_timeout_seconds,
             max_attempts=settings.openai_max_attempts,
+            max_tokens=settings.openai_max_tokens,
+            backoff_seconds=settings.openai_retry_backoff_seconds,
+            backoff_max_seconds=settings.openai_retry_backoff_max_seconds,
         )
     raise ValueError(f"unknown AI_PROVIDER {settings.ai_provider!r}")

@@ -16,9 +16,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.context import AuthContext
 from auth.db import outbox, revocations
-from auth.errors import EmailTaken, InvalidCredentials, InvalidRefreshToken, TooManyAttempts
+from auth.errors import (
+    EmailTaken,
+    InvalidCredentials,
+    InvalidRefreshToken,
+    ServerBusy,
+    TooManyAttempts,
+)
 from auth.mail import service as mail
-from auth.sessions import repository
+from auth.sessions import metrics, repository
 from auth.sessions.models import RefreshToken
 from auth.sessions.schemas import Registered, TokenPair
 from auth.throttling import service as throttling
@@ -168,6 +174,27 @@ async def register(
 
 
 async def login(
+    session: AsyncSession, context: AuthContext, *, email: str, password: str, client_address: str
+) -> TokenPair:
+    """A token pair for a known email and its password; each attempt counted by its outcome."""
+    try:
+        pair = await _login(
+            session, context, email=email, password=password, client_address=client_address
+        )
+    except InvalidCredentials:
+        metrics.login("bad_credentials")
+        raise
+    except TooManyAttempts:
+        metrics.login("throttled")
+        raise
+    except ServerBusy:
+        metrics.login("busy")
+        raise
+    metrics.login("success")
+    return pair
+
+
+async def _login(
     session: AsyncSession, context: AuthContext, *, email: str, password: str, client_address: str
 ) -> TokenPair:
     rules = Rules.from_settings(context.settings)

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import case, delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,15 +12,19 @@ from auth.throttling.models import Throttle
 PURGE_BATCH = 100
 
 
-async def locked_until(
+async def latest_lock(
     session: AsyncSession, keys: Sequence[str], now: datetime
-) -> datetime | None:
-    """The latest lock still in force on any of `keys`."""
-    return await session.scalar(
-        select(func.max(Throttle.locked_until)).where(
-            Throttle.key.in_(keys), Throttle.locked_until > now
+) -> tuple[str, datetime] | None:
+    """The key whose lock, among those still in force on `keys`, lasts longest, and its end."""
+    row = (
+        await session.execute(
+            select(Throttle.key, Throttle.locked_until)
+            .where(Throttle.key.in_(keys), Throttle.locked_until > now)
+            .order_by(Throttle.locked_until.desc())
+            .limit(1)
         )
-    )
+    ).first()
+    return None if row is None else (row.key, row.locked_until)
 
 
 async def count_failure(

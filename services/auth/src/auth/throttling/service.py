@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.settings import Settings
-from auth.throttling import repository
+from auth.throttling import metrics, repository
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,11 @@ class Rule:
     def key(self, value: str) -> str:
         digest = hashlib.sha256(value.strip().lower().encode("utf-8")).hexdigest()
         return f"{self.scope}:{digest}"
+
+
+def scope_of(key: str) -> str:
+    """The rule a stored key belongs to (`<scope>:<sha256>`)."""
+    return key.split(":", 1)[0]
 
 
 @dataclass(frozen=True)
@@ -101,10 +106,13 @@ class Rules:
 async def seconds_locked(
     session: AsyncSession, checks: list[tuple[Rule, str]], now: datetime
 ) -> int | None:
-    """Seconds until every lock on these (rule, value) pairs is over; None if none holds."""
-    until = await repository.locked_until(session, [rule.key(value) for rule, value in checks], now)
-    if until is None:
+    """Seconds until every lock on these (rule, value) pairs is over; None if none holds. A
+    refusal counts under the limit whose lock lasts longest (the one Retry-After names)."""
+    lock = await repository.latest_lock(session, [rule.key(value) for rule, value in checks], now)
+    if lock is None:
         return None
+    key, until = lock
+    metrics.throttled(scope_of(key))
     return max(1, math.ceil((until - now).total_seconds()))
 
 

@@ -1,5 +1,7 @@
 """The rules of AI jobs that need no database: statuses, which event may move a job, codes."""
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Literal
 
 JobKind = Literal["generate", "reschedule"]
@@ -12,6 +14,20 @@ WEEKLY_PLAN_EXISTS = "weekly_plan_exists"
 GENERATION_TIMEOUT = "generation_timeout"
 SESSION_OVERLAP = "session_overlap"
 GENERATION_IN_PROGRESS = "generation_in_progress"
+
+
+@dataclass(frozen=True)
+class RequestQuota:
+    """At most `limit` jobs (generate and reschedule together) per user in any `window`:
+    `GENERATION_REQUESTS_PER_WINDOW` per `GENERATION_REQUEST_WINDOW_SECONDS`."""
+
+    limit: int
+    window: timedelta
+
+    def retry_after_seconds(self, oldest_in_window: datetime, now: datetime) -> int:
+        """Whole seconds until the oldest job in the window leaves it (at least 1)."""
+        left = (oldest_in_window + self.window - now).total_seconds()
+        return max(1, int(-(-left // 1)))
 
 
 def takes_started(status: str) -> bool:

@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Body, Header, Query, Request, Response
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from planner.deps import CurrentUser, JobDeadline, JobWatchDep, Now, SessionDep
+from planner.deps import CurrentUser, JobDeadline, JobWatchDep, Now, Quota, SessionDep
 from planner.generation.models import AiJob
 from planner.generation.schemas import (
     RESCHEDULE_EXAMPLES,
@@ -20,10 +20,11 @@ from planner.generation.schemas import (
 )
 from planner.generation.service import requests, views
 from planner.generation.service.weekly_status import weekly_status as status_of_week
+from schediora_runtime.lean_routes import LeanRoute
 from schediora_runtime.links import documented_links, link
 from schediora_runtime.problems import documented_problems
 
-router = APIRouter(prefix="/api/v1/ai", tags=["ai planning"])
+router = APIRouter(prefix="/api/v1/ai", tags=["ai planning"], route_class=LeanRoute)
 
 IdempotencyKey = Annotated[
     str | None,
@@ -50,20 +51,27 @@ def _accepted(job: AiJob, response: Response) -> JobRead:
 @router.post(
     "/plans/generate",
     status_code=202,
-    responses=documented_problems(401, 409, 422) | _FOLLOW_JOB,
+    responses=documented_problems(401, 409, 422, 429) | _FOLLOW_JOB,
 )
 async def generate(
     user_id: CurrentUser,
     session: SessionDep,
     now: Now,
     deadline: JobDeadline,
+    quota: Quota,
     response: Response,
     body: GenerateRequest,
     idempotency_key: IdempotencyKey = None,
 ) -> JobRead:
     """Queue the generation of the current (or next) week's plan; poll the job it returns."""
     job = await requests.generate(
-        session, user_id, body, now=now, deadline=deadline, idempotency_key=idempotency_key
+        session,
+        user_id,
+        body,
+        now=now,
+        deadline=deadline,
+        idempotency_key=idempotency_key,
+        quota=quota,
     )
     return _accepted(job, response)
 
@@ -71,13 +79,14 @@ async def generate(
 @router.post(
     "/plans/reschedule",
     status_code=202,
-    responses=documented_problems(401, 404, 409, 422) | _FOLLOW_JOB,
+    responses=documented_problems(401, 404, 409, 422, 429) | _FOLLOW_JOB,
 )
 async def reschedule(
     user_id: CurrentUser,
     session: SessionDep,
     now: Now,
     deadline: JobDeadline,
+    quota: Quota,
     response: Response,
     body: Annotated[RescheduleRequest, Body(openapi_examples=RESCHEDULE_EXAMPLES)],
     idempotency_key: IdempotencyKey = None,
@@ -87,7 +96,13 @@ async def reschedule(
     (the app's chips). A subject in `more`/`less` that is not yours is a 422 `unknown_subject`;
     the finished job's `feedback` says what was understood, applied and not met."""
     job = await requests.reschedule(
-        session, user_id, body, now=now, deadline=deadline, idempotency_key=idempotency_key
+        session,
+        user_id,
+        body,
+        now=now,
+        deadline=deadline,
+        idempotency_key=idempotency_key,
+        quota=quota,
     )
     return _accepted(job, response)
 

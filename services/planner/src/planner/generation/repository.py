@@ -1,10 +1,11 @@
 """Queries on AI jobs, always scoped by the owner except where an event names the job; never
 commits."""
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -72,8 +73,23 @@ async def add(session: AsyncSession, job: AiJob) -> None:
         raise
 
 
-async def fail_overdue(session: AsyncSession, now: datetime) -> list[UUID]:
-    """Fail every job still waiting for an outcome past its deadline; their ids."""
+async def created_since(
+    session: AsyncSession, user_id: UUID, since: datetime
+) -> tuple[int, datetime | None]:
+    """How many jobs the user created after `since`, and the oldest one's creation time."""
+    count, oldest = (
+        await session.execute(
+            select(func.count(), func.min(AiJob.created_at)).where(
+                AiJob.user_id == user_id, AiJob.created_at > since
+            )
+        )
+    ).one()
+    return count, oldest
+
+
+async def fail_overdue(session: AsyncSession, now: datetime) -> Sequence[Row]:
+    """Fail every job still waiting for an outcome past its deadline; their id, kind,
+    created_at and started_at."""
     statement = (
         update(AiJob)
         .where(AiJob.status.in_(IN_FLIGHT), AiJob.deadline_at < now)
@@ -83,6 +99,6 @@ async def fail_overdue(session: AsyncSession, now: datetime) -> list[UUID]:
             error_message="No plan arrived in time; you can ask again.",
             finished_at=now,
         )
-        .returning(AiJob.id)
+        .returning(AiJob.id, AiJob.kind, AiJob.created_at, AiJob.started_at)
     )
-    return list((await session.scalars(statement)).all())
+    return (await session.execute(statement)).all()

@@ -12,8 +12,9 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from planner.generation import repository
+from planner.generation import metrics, repository
 from planner.generation.domain import (
+    GENERATION_TIMEOUT,
     SESSION_OVERLAP,
     WEEKLY_PLAN_EXISTS,
     ForeignJob,
@@ -58,20 +59,31 @@ async def record_generated(session: AsyncSession, event: PlanGenerated) -> None:
         job.plan_id = plan.id
         job.feedback = event.feedback.model_dump(mode="json") if event.feedback else None
         job.warnings = [warning.model_dump(mode="json") for warning in event.warnings]
-    _finish(job, event.generated_at)
+    _finish(session, job, event.generated_at)
 
 
 async def record_failed(session: AsyncSession, event: PlanGenerationFailed) -> None:
     job = await _job_of(session, event.job_id, event.user_id)
     if takes_outcome(job.status):
         _fail(job, event.code, event.message)
-        _finish(job, event.failed_at)
+        _finish(session, job, event.failed_at)
 
 
 async def fail_overdue(session: AsyncSession, now: datetime) -> list[UUID]:
     """Fail every job past its deadline with `generation_timeout`; their ids. A job the ai
     never started keeps `started_at` null."""
-    return await repository.fail_overdue(session, now)
+    failed = await repository.fail_overdue(session, now)
+    for job in failed:
+        metrics.job_finished(
+            session,
+            kind=job.kind,
+            status="failed",
+            error_code=GENERATION_TIMEOUT,
+            created_at=job.created_at,
+            started_at=job.started_at,
+            finished_at=now,
+        )
+    return [job.id for job in failed]
 
 
 def _fail(job: AiJob, code: str, message: str) -> None:
@@ -80,11 +92,20 @@ def _fail(job: AiJob, code: str, message: str) -> None:
     job.error_message = message
 
 
-def _finish(job: AiJob, at: datetime) -> None:
+def _finish(session: AsyncSession, job: AiJob, at: datetime) -> None:
     """An outcome that overtook its Started still ends a job the ai did start: until the
     Started arrives (it then changes nothing) the outcome's time is the best there is."""
     job.started_at = job.started_at or at
     job.finished_at = at
+    metrics.job_finished(
+        session,
+        kind=job.kind,
+        status=job.status,
+        error_code=job.error_code,
+        created_at=job.created_at,
+        started_at=job.started_at,
+        finished_at=at,
+    )
 
 
 async def _job_of(session: AsyncSession, job_id: UUID, user_id: UUID) -> AiJob:

@@ -16,11 +16,12 @@ from planner.errors import (
     NoSubjects,
     OnboardingRequired,
     SubjectNotFound,
+    TooManyPlanRequests,
     UnknownSubject,
     WeeklyPlanExists,
 )
-from planner.generation import repository
-from planner.generation.domain import JobKind
+from planner.generation import metrics, repository
+from planner.generation.domain import JobKind, RequestQuota
 from planner.generation.models import AiJob
 from planner.generation.schemas import FeedbackInput, GenerateRequest, RescheduleRequest
 from planner.generation.service import snapshot
@@ -46,11 +47,13 @@ async def generate(
     now: datetime,
     deadline: timedelta,
     idempotency_key: str | None,
+    quota: RequestQuota | None = None,
 ) -> AiJob:
     """Queue the generation of a week's plan (the current week or the next one)."""
     earlier, user = await _earlier_or_locked_user(session, user_id, idempotency_key)
     if earlier is not None:
         return earlier
+    await _refuse_over_quota(session, user_id, quota, now)
     # Onboarding first: until auth's preferences arrive, the calendar below is the UTC/Monday
     # fallback, and judging the week by it would refuse a Sunday week for the wrong reason.
     preferences = _preferences_or_422(user)
@@ -80,12 +83,14 @@ async def reschedule(
     now: datetime,
     deadline: timedelta,
     idempotency_key: str | None,
+    quota: RequestQuota | None = None,
 ) -> AiJob:
     """Queue a new plan for the rest of the current week that keeps completed and in-progress
     sessions and takes the feedback on the current plan in."""
     earlier, user = await _earlier_or_locked_user(session, user_id, idempotency_key)
     if earlier is not None:
         return earlier
+    await _refuse_over_quota(session, user_id, quota, now)
     preferences = _preferences_or_422(user)
     calendar = users.calendar_of(user)
     plan = await plans.current_or_none(session, user_id, calendar.today(now))
@@ -141,6 +146,7 @@ async def _queue(session: AsyncSession, job: AiJob, request: PlanRequested) -> A
         return earlier
     # No causation_id: an HTTP request caused this event, not another event.
     await record_event(session, outbox, request, producer=PRODUCER, correlation_id=job.id)
+    metrics.job_created(session, job.kind)
     return job
 
 
@@ -156,6 +162,20 @@ async def _earlier_or_locked_user(
             return earlier, None
     await users.lock(session, user_id)
     return None, await users.get(session, user_id)
+
+
+async def _refuse_over_quota(
+    session: AsyncSession, user_id: UUID, quota: RequestQuota | None, now: datetime
+) -> None:
+    """429 once the user's jobs in the last window reach the quota. Counted in PostgreSQL with
+    the user's row locked (`_earlier_or_locked_user`), so every replica sees the same count and
+    two requests at once cannot both take the last place. A retry with a known
+    Idempotency-Key returned its job before this, uncounted."""
+    if quota is None:
+        return
+    count, oldest = await repository.created_since(session, user_id, now - quota.window)
+    if count >= quota.limit and oldest is not None:
+        raise TooManyPlanRequests(quota.retry_after_seconds(oldest, now))
 
 
 async def _refuse_if_in_flight(session: AsyncSession, user_id: UUID, week_start: date) -> None:

@@ -1,0 +1,20 @@
+"""The tokens one user's generations spent on one UTC day."""
+
+import uuid
+from datetime import date
+
+from sqlalchemy import BigInteger, CheckConstraint, Date
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ai.db import Base
+
+
+class TokenUsage(Base):
+    __tablename__ = "token_usage"
+    __table_args__ = (CheckConstraint("tokens >= 0", name="tokens"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    """The UTC day the tokens were spent."""
+    tokens: Mapped[int] = mapped_column(BigInteger)
+    """Prompt and completion tokens, as the LLM's answers reported them."""
