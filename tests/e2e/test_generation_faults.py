@@ -7,46 +7,25 @@ PostgreSQL and RabbitMQ; the killing ai is the real service started through
 `ai_killed_at.py`, which wraps its steps from outside."""
 
 import asyncio
-import contextlib
-import os
 import signal
-import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
 
 from schediora_contracts import PlanGenerated, PlanGenerationStarted
 from schediora_testkit import testing
-from schediora_testkit.devstack import ServiceProcess
 
 from . import service_tables
 from .isolated import isolated_stack
+from .killing_ai import KillingAI, kill_group
 from .students import Student, preferences
 
 pytestmark = pytest.mark.e2e
 
-KILLER = Path(__file__).with_name("ai_killed_at.py")
 # Whole days for three subjects: a solve takes long enough for a kill to land during it.
 BUSY = preferences(daily_goal_minutes=240, session_minutes=45)
-
-
-class KillingAI(ServiceProcess):
-    """The stack's ai, started to SIGKILL itself at `boundary`."""
-
-    boundary: str = ""
-
-    def start(self) -> None:
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [self.python, str(KILLER), self.boundary],
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
 
 
 def _next_week() -> date:
@@ -91,12 +70,6 @@ async def _student(api) -> Student:
     return student
 
 
-def _kill_group(process: subprocess.Popen) -> None:
-    """Its solver processes too (they share its process group), whatever is left of them."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-
-
 @pytest.mark.timeout(900)  # a loaded 2-core box takes its time starting two ai processes
 @pytest.mark.parametrize(
     "boundary", ["before_begin", "after_begin", "during_call", "before_finish", "after_finish"]
@@ -117,7 +90,7 @@ async def test_a_kill_9_at_each_boundary_of_a_generation_leaves_exactly_one_plan
         # It dies at the boundary, by its own SIGKILL.
         code = await asyncio.to_thread(killer.process.wait, 300)
     finally:
-        _kill_group(killer.process)  # whatever happened, nothing of it outlives the test
+        kill_group(killer.process)  # whatever happened, nothing of it outlives the test
     assert code == -signal.SIGKILL, f"{boundary}: exited {code}"
     generation = await service_tables.rows(
         db, "SELECT status FROM ai.generations WHERE id = CAST(:id AS uuid)", id=job_id
