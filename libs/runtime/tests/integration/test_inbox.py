@@ -4,7 +4,6 @@ import asyncio
 import uuid
 
 import pytest
-
 from sqlalchemy import text, update
 
 from schediora_runtime.messaging.inbox import claim_event, purge_processed_events
