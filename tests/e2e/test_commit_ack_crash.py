@@ -28,7 +28,7 @@ from . import process_logs, queues, service_tables
 from .isolated import isolated_stack
 from .students import Student, preferences
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 JOBS = 20
 HOOK = Path(__file__).with_name("planner_killed_at.py")
