@@ -13,7 +13,6 @@ import asyncio
 import signal
 import subprocess
 import sys
-from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -26,15 +25,12 @@ from schediora_testkit.devstack import ServiceProcess
 
 from . import process_logs, queues, service_tables
 from .isolated import isolated_stack
-from .students import Student, preferences
+from .students import QUICK, Student, next_week
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 JOBS = 20
 HOOK = Path(__file__).with_name("planner_killed_at.py")
-QUICK = preferences(
-    availability=[{"weekday": d, "start": "18:00", "end": "21:00"} for d in range(7)]
-)
 
 
 class KillingPlanner(ServiceProcess):
@@ -51,11 +47,6 @@ class KillingPlanner(ServiceProcess):
         )
 
 
-def _next_week() -> date:
-    today = datetime.now(UTC).date()
-    return today - timedelta(days=today.weekday()) + timedelta(days=7)
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     env = {
@@ -68,19 +59,6 @@ def stack(tmp_path_factory):
     log_dir = tmp_path_factory.mktemp("commit-ack-crash-logs")
     with isolated_stack(log_dir, "commit_ack_crash", env, start_timeout=180) as stack:
         yield stack
-
-
-@pytest.fixture
-async def api(stack):
-    async with httpx.AsyncClient(base_url=f"{stack.gateway}/api/v1", timeout=30) as client:
-        yield client
-
-
-@pytest.fixture
-async def db(stack):
-    engine = service_tables.engine(stack.database)
-    yield engine
-    await engine.dispose()
 
 
 async def _events_counted(planner: ServiceProcess) -> dict[str, float]:
@@ -112,7 +90,7 @@ async def test_a_crash_after_the_commit_and_before_the_ack_of_20_changes_nothing
     await asyncio.gather(*(s.set_preferences(QUICK) for s in students))
     await asyncio.gather(*(s.add_subject("Calculus", difficulty=3) for s in students))
     ai.stop()
-    queued = await asyncio.gather(*(s.generate_once_onboarded(_next_week()) for s in students))
+    queued = await asyncio.gather(*(s.generate_once_onboarded(next_week()) for s in students))
     job_ids = [job["id"] for job in queued]
 
     async def requests_waiting():

@@ -13,10 +13,8 @@ import asyncio
 import json
 import subprocess
 import sys
-from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
 
 from schediora_testkit import testing
@@ -24,20 +22,12 @@ from schediora_testkit import testing
 from . import queues, service_tables
 from .isolated import isolated_stack
 from .killing_ai import KillingAI, kill_group
-from .students import Student, preferences
+from .students import QUICK, Student, next_week
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 JOBS = 10
 DELIVERY_LIMIT = 5
-QUICK = preferences(
-    availability=[{"weekday": d, "start": "18:00", "end": "21:00"} for d in range(7)]
-)
-
-
-def _next_week() -> date:
-    today = datetime.now(UTC).date()
-    return today - timedelta(days=today.weekday()) + timedelta(days=7)
 
 
 @pytest.fixture(scope="module")
@@ -56,24 +46,11 @@ def stack(tmp_path_factory):
         yield stack
 
 
-@pytest.fixture
-async def api(stack):
-    async with httpx.AsyncClient(base_url=f"{stack.gateway}/api/v1", timeout=30) as client:
-        yield client
-
-
-@pytest.fixture
-async def db(stack):
-    engine = service_tables.engine(stack.database)
-    yield engine
-    await engine.dispose()
-
-
 async def _waiting_jobs(api) -> list[str]:
     students = await asyncio.gather(*(Student.register(api, "crashloop") for _ in range(JOBS)))
     await asyncio.gather(*(s.set_preferences(QUICK) for s in students))
     await asyncio.gather(*(s.add_subject("Calculus", difficulty=3) for s in students))
-    queued = await asyncio.gather(*(s.generate_once_onboarded(_next_week()) for s in students))
+    queued = await asyncio.gather(*(s.generate_once_onboarded(next_week()) for s in students))
     return [job["id"] for job in queued]
 
 

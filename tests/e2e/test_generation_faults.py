@@ -9,9 +9,8 @@ PostgreSQL and RabbitMQ; the killing ai is the real service started through
 import asyncio
 import signal
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 
-import httpx
 import pytest
 
 from schediora_contracts import PlanGenerated, PlanGenerationStarted
@@ -20,17 +19,12 @@ from schediora_testkit import testing
 from . import service_tables
 from .isolated import isolated_stack
 from .killing_ai import KillingAI, kill_group
-from .students import Student, preferences
+from .students import Student, next_week, preferences
 
 pytestmark = pytest.mark.e2e
 
 # Whole days for three subjects: a solve takes long enough for a kill to land during it.
 BUSY = preferences(daily_goal_minutes=240, session_minutes=45)
-
-
-def _next_week() -> date:
-    today = datetime.now(UTC).date()
-    return today - timedelta(days=today.weekday()) + timedelta(days=7)
 
 
 @pytest.fixture(scope="module")
@@ -47,23 +41,10 @@ def stack(tmp_path_factory):
         yield stack
 
 
-@pytest.fixture
-async def api(stack):
-    async with httpx.AsyncClient(base_url=f"{stack.gateway}/api/v1", timeout=30) as client:
-        yield client
-
-
-@pytest.fixture
-async def db(stack):
-    engine = service_tables.engine(stack.database)
-    yield engine
-    await engine.dispose()
-
-
 async def _student(api) -> Student:
     student = await Student.register(api, "faults")
     await student.set_preferences(BUSY)
-    exam = _next_week() + timedelta(days=4)
+    exam = next_week() + timedelta(days=4)
     await student.add_subject("Calculus", exam_date=str(exam), difficulty=4)
     await student.add_subject("Biology", difficulty=2)
     await student.add_subject("History", difficulty=3)
@@ -85,7 +66,7 @@ async def test_a_kill_9_at_each_boundary_of_a_generation_leaves_exactly_one_plan
     ai.stop()
     killer.start()
     try:
-        job = await student.generate_once_onboarded(_next_week(), timeout=120)
+        job = await student.generate_once_onboarded(next_week(), timeout=120)
         job_id = job["id"]
         # It dies at the boundary, by its own SIGKILL.
         code = await asyncio.to_thread(killer.process.wait, 300)

@@ -178,3 +178,27 @@ async def refusals(client: Any, key: SigningKey, method: str, path: str) -> dict
         }
         answered[name] = await client.request(method, url, headers=headers)
     return answered
+
+
+async def assert_every_protected_operation_refuses_forgeries_alike(
+    client: Any, openapi: dict[str, Any], key: SigningKey, public: set[tuple[str, str]]
+) -> tuple[int, int]:
+    """A service's whole forged-token check: the operations that do not ask for the bearer token
+    are exactly `public`, and every other one answers each forgery of `FORGED` with a 401, the
+    `invalid_token` challenge and one body for all. (operations, requests) for the figures."""
+    served = operations(openapi)
+    assert {operation for operation, needs_token in served.items() if not needs_token} == public
+    protected = sorted(operation for operation, needs_token in served.items() if needs_token)
+    answers = {
+        (method, path, name): response
+        for method, path in protected
+        for name, response in (await refusals(client, key, method, path)).items()
+    }
+    assert len(answers) == len(protected) * len(FORGED)
+    assert {k: r.status_code for k, r in answers.items() if r.status_code != 401} == {}
+    assert {r.headers["www-authenticate"] for r in answers.values()} == {
+        'Bearer error="invalid_token"'
+    }
+    bodies = {r.content for r in answers.values()}
+    assert len(bodies) == 1, sorted(bodies)[:3]
+    return len(protected), len(answers)

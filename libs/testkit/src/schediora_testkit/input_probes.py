@@ -388,3 +388,25 @@ async def probe_forbidden_fields(
                 failures.append(f"{method.upper()} {path} with {field}: {why}")
     failures += grown(before, await row_counts(engine, schema))
     return sent, failures, declared
+
+
+async def assert_refuses_forbidden_fields(
+    client: httpx.AsyncClient,
+    app: Any,
+    *,
+    headers: Mapping[str, str],
+    schema: str,
+    declared: list[str],
+) -> tuple[int, int]:
+    """A service's whole mass-assignment check (`probe_forbidden_fields`) over every JSON body
+    of its OpenAPI document; `declared` lists the forbidden-looking fields a body does take.
+    (JSON bodies, requests) for the figures."""
+    document = app.openapi()
+    bodies = sum(1 for *_, op in operations(document) if _json_body_schema(op) is not None)
+    sent, failures, found = await probe_forbidden_fields(
+        client, document, headers=headers, engine=app.state.runtime.engine, schema=schema
+    )
+    assert not failures, "\n".join(failures)
+    assert found == declared
+    assert sent + len(found) == bodies * len(FORBIDDEN_FIELDS)
+    return bodies, sent
