@@ -44,7 +44,7 @@ def stack(test_database, otlp, mailbox, tmp_path_factory):
         },
     )
     try:
-        stack.start()
+        stack.start(180)  # importing a service took 46 s on the loaded shared box
         yield stack
     finally:
         stack.stop()
