@@ -9,6 +9,10 @@ Boundaries, in the order a generation crosses them:
 - `during_call`: the provider is making the plan;
 - `before_finish`: the plan is made, its outcome not stored;
 - `after_finish`: the outcome and the claim committed, the message not yet acked.
+
+And `hold`: every generation waits before its first transaction, for ever, so the process holds
+its prefetched PlanRequested unacknowledged, having written nothing, until the test SIGKILLs it
+from outside (the crash loop of test_crash_loop.py).
 """
 
 import asyncio
@@ -22,6 +26,7 @@ from ai.settings import Settings
 from schediora_runtime.serve import serve
 
 BOUNDARIES = ("before_begin", "after_begin", "during_call", "before_finish", "after_finish")
+HOLD = "hold"
 
 
 def die() -> None:
@@ -35,6 +40,8 @@ def kill_at(boundary: str) -> None:
     async def begin_then_die(*args, **kwargs):
         if boundary == "before_begin":
             die()
+        if boundary == HOLD:
+            await asyncio.Event().wait()  # never set: held until killed
         begun = await begin(*args, **kwargs)
         if boundary == "after_begin":
             die()
@@ -65,7 +72,7 @@ def kill_at(boundary: str) -> None:
 
 if __name__ == "__main__":
     (at,) = sys.argv[1:]
-    assert at in BOUNDARIES, f"unknown boundary {at!r}; one of {BOUNDARIES}"
+    assert at in (*BOUNDARIES, HOLD), f"unknown boundary {at!r}; one of {BOUNDARIES} or {HOLD}"
     kill_at(at)
     # One process (no uvicorn workers): the wrapped functions are this process's.
     serve("ai.main:create_app", Settings(web_concurrency=1))

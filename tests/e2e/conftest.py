@@ -3,11 +3,13 @@
 import asyncio
 
 import aio_pika
+import httpx
 import pytest
 
 from schediora_testkit.devmail import MailCatcher
 from schediora_testkit.devstack import Stack
 
+from . import service_tables
 from .otlp import OtlpReceiver
 
 
@@ -42,7 +44,7 @@ def stack(test_database, otlp, mailbox, tmp_path_factory):
         },
     )
     try:
-        stack.start()
+        stack.start(180)  # importing a service took 46 s on the loaded shared box
         yield stack
     finally:
         stack.stop()
@@ -55,3 +57,18 @@ async def _delete_queues(stack: Stack) -> None:
         channel = await connection.channel()
         for queue in stack.queues():
             await channel.queue_delete(queue)
+
+
+@pytest.fixture
+async def api(stack):
+    """A client of the module's stack, through the gateway's public API."""
+    async with httpx.AsyncClient(base_url=f"{stack.gateway}/api/v1", timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+async def db(stack):
+    """An engine on the module's stack's database, to read the services' tables."""
+    engine = service_tables.engine(stack.database)
+    yield engine
+    await engine.dispose()

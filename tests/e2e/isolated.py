@@ -29,10 +29,11 @@ def fresh_database(suffix: str) -> str:
 
 @contextmanager
 def isolated_stack(
-    log_dir: Path, suffix: str, extra_env: dict[str, str], start_timeout: float = 30
+    log_dir: Path, suffix: str, extra_env: dict[str, str], start_timeout: float = 180
 ) -> Iterator[Stack]:
     """The four services, ready, on `fresh_database(suffix)`; their broker objects deleted
-    afterwards. `start_timeout`: seconds each service may take to be live."""
+    afterwards. `start_timeout`: seconds each service may take to be live (generous: on the
+    shared 2-core box under four suites, importing a service took 46 s of wall time)."""
     stack = Stack(log_dir, extra_env=extra_env, database=fresh_database(suffix))
     try:
         stack.start(start_timeout)

@@ -4,7 +4,7 @@ import asyncio
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -25,6 +25,19 @@ def preferences(**changes: Any) -> dict[str, Any]:
         "preferred_time_of_day": "any",
     }
     return values | changes
+
+
+# Three evening hours every day: a few milliseconds of solver per plan, for tests about the
+# services around it.
+QUICK = preferences(
+    availability=[{"weekday": d, "start": "18:00", "end": "21:00"} for d in range(7)]
+)
+
+
+def next_week() -> date:
+    """Next week's Monday (UTC): generate allows it, and it lies wholly ahead at any time."""
+    today = datetime.now(UTC).date()
+    return today - timedelta(days=today.weekday()) + timedelta(days=7)
 
 
 @dataclass

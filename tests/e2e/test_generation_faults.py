@@ -7,51 +7,24 @@ PostgreSQL and RabbitMQ; the killing ai is the real service started through
 `ai_killed_at.py`, which wraps its steps from outside."""
 
 import asyncio
-import contextlib
-import os
 import signal
-import subprocess
 import sys
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
-import httpx
 import pytest
 
 from schediora_contracts import PlanGenerated, PlanGenerationStarted
 from schediora_testkit import testing
-from schediora_testkit.devstack import ServiceProcess
 
 from . import service_tables
 from .isolated import isolated_stack
-from .students import Student, preferences
+from .killing_ai import KillingAI, kill_group
+from .students import Student, next_week, preferences
 
 pytestmark = pytest.mark.e2e
 
-KILLER = Path(__file__).with_name("ai_killed_at.py")
 # Whole days for three subjects: a solve takes long enough for a kill to land during it.
 BUSY = preferences(daily_goal_minutes=240, session_minutes=45)
-
-
-class KillingAI(ServiceProcess):
-    """The stack's ai, started to SIGKILL itself at `boundary`."""
-
-    boundary: str = ""
-
-    def start(self) -> None:
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [self.python, str(KILLER), self.boundary],
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-
-def _next_week() -> date:
-    today = datetime.now(UTC).date()
-    return today - timedelta(days=today.weekday()) + timedelta(days=7)
 
 
 @pytest.fixture(scope="module")
@@ -68,33 +41,14 @@ def stack(tmp_path_factory):
         yield stack
 
 
-@pytest.fixture
-async def api(stack):
-    async with httpx.AsyncClient(base_url=f"{stack.gateway}/api/v1", timeout=30) as client:
-        yield client
-
-
-@pytest.fixture
-async def db(stack):
-    engine = service_tables.engine(stack.database)
-    yield engine
-    await engine.dispose()
-
-
 async def _student(api) -> Student:
     student = await Student.register(api, "faults")
     await student.set_preferences(BUSY)
-    exam = _next_week() + timedelta(days=4)
+    exam = next_week() + timedelta(days=4)
     await student.add_subject("Calculus", exam_date=str(exam), difficulty=4)
     await student.add_subject("Biology", difficulty=2)
     await student.add_subject("History", difficulty=3)
     return student
-
-
-def _kill_group(process: subprocess.Popen) -> None:
-    """Its solver processes too (they share its process group), whatever is left of them."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
 
 
 @pytest.mark.timeout(900)  # a loaded 2-core box takes its time starting two ai processes
@@ -112,12 +66,12 @@ async def test_a_kill_9_at_each_boundary_of_a_generation_leaves_exactly_one_plan
     ai.stop()
     killer.start()
     try:
-        job = await student.generate_once_onboarded(_next_week(), timeout=120)
+        job = await student.generate_once_onboarded(next_week(), timeout=120)
         job_id = job["id"]
         # It dies at the boundary, by its own SIGKILL.
         code = await asyncio.to_thread(killer.process.wait, 300)
     finally:
-        _kill_group(killer.process)  # whatever happened, nothing of it outlives the test
+        kill_group(killer.process)  # whatever happened, nothing of it outlives the test
     assert code == -signal.SIGKILL, f"{boundary}: exited {code}"
     generation = await service_tables.rows(
         db, "SELECT status FROM ai.generations WHERE id = CAST(:id AS uuid)", id=job_id

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 
 from ai.scheduling.validator import validate
@@ -61,19 +60,6 @@ def stack(otlp, tmp_path_factory):
     log_dir = tmp_path_factory.mktemp("plan-flow-logs")
     with isolated_stack(log_dir, "plan_flow", tracing) as stack:
         yield stack
-
-
-@pytest.fixture
-async def api(stack):
-    async with httpx.AsyncClient(base_url=f"{stack.gateway}/api/v1", timeout=30) as client:
-        yield client
-
-
-@pytest.fixture
-async def db(stack):
-    engine = service_tables.engine(stack.database)
-    yield engine
-    await engine.dispose()
 
 
 async def test_a_student_gets_a_valid_ai_week_completes_a_session_and_reschedules(api, db, otlp):

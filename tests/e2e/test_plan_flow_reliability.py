@@ -17,7 +17,7 @@ import signal
 import time
 import uuid
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -36,7 +36,7 @@ from schediora_testkit.devstack import ServiceProcess, free_port
 
 from . import process_logs, queues, service_tables
 from .isolated import isolated_stack
-from .students import Student, preferences
+from .students import QUICK, Student, next_week, preferences
 
 pytestmark = pytest.mark.e2e
 
@@ -45,16 +45,6 @@ pytestmark = pytest.mark.e2e
 # while it works (checked below, not assumed).
 BUSY = preferences(daily_goal_minutes=240, session_minutes=45)
 BUSY_SUBJECTS = 3
-# A few milliseconds per plan: for tests about the planner's side.
-QUICK = preferences(
-    availability=[{"weekday": d, "start": "18:00", "end": "21:00"} for d in range(7)]
-)
-
-
-def _next_week() -> date:
-    """Next week's Monday (UTC): generate allows it, and it lies wholly ahead at any time."""
-    today = datetime.now(UTC).date()
-    return today - timedelta(days=today.weekday()) + timedelta(days=7)
 
 
 @pytest.fixture(scope="module")
@@ -72,19 +62,6 @@ def stack(tmp_path_factory):
         yield stack
 
 
-@pytest.fixture
-async def api(stack):
-    async with httpx.AsyncClient(base_url=f"{stack.gateway}/api/v1", timeout=30) as client:
-        yield client
-
-
-@pytest.fixture
-async def db(stack):
-    engine = service_tables.engine(stack.database)
-    yield engine
-    await engine.dispose()
-
-
 SUBJECTS = ("Biology", "History", "Chemistry", "Latin")
 
 
@@ -93,7 +70,7 @@ async def enrol(
 ) -> list[Student]:
     """Students who signed up, set their availability and have `subjects` subjects, the first
     with an exam next week."""
-    exam = _next_week() + timedelta(days=4)
+    exam = next_week() + timedelta(days=4)
     students = await asyncio.gather(*(Student.register(api, "reliable") for _ in range(count)))
     await asyncio.gather(*(s.set_preferences(values) for s in students))
     await asyncio.gather(
@@ -105,7 +82,7 @@ async def enrol(
 
 
 async def queue_jobs(students: list[Student]) -> list[str]:
-    queued = await asyncio.gather(*(s.generate_once_onboarded(_next_week()) for s in students))
+    queued = await asyncio.gather(*(s.generate_once_onboarded(next_week()) for s in students))
     return [job["id"] for job in queued]
 
 
@@ -520,9 +497,7 @@ async def test_a_job_the_ai_never_answers_fails_with_generation_timeout_and_free
     assert failed["status"] == "failed"
     assert failed["error"]["code"] == "generation_timeout"
     assert failed["plan_id"] is None
-    status = (
-        await student.call("GET", f"/ai/plans/status/weekly?week_start={_next_week()}")
-    ).json()
+    status = (await student.call("GET", f"/ai/plans/status/weekly?week_start={next_week()}")).json()
     assert (status["can_generate"], status["reason"]) == (True, None)
     assert status["latest_job"]["id"] == job_id
 
@@ -538,6 +513,6 @@ async def test_a_job_the_ai_never_answers_fails_with_generation_timeout_and_free
     assert (await student.job(job_id))["status"] == "failed"
     assert await service_tables.plans_by_generation(db, [job_id]) == Counter()
 
-    again = await student.generate(_next_week())
+    again = await student.generate(next_week())
     assert again.status_code == 202, again.text
     assert (await student.finished_job(again.json()["id"]))["status"] == "completed"

@@ -87,6 +87,43 @@ async def browse(connection: AbstractConnection, queue: str, limit: int = 1000) 
         await channel.close()  # every fetched message goes back to the queue
 
 
+class TooManyDeadLetters(Exception):
+    """The dead-letter queue holds more messages than could be read in one go."""
+
+
+async def oldest_event_time(
+    connection: AbstractConnection, queue: str, limit: int = 10_000
+) -> datetime | None:
+    """When the oldest event still waiting in `queue`'s DLQ was written (its envelope's
+    `occurred_at`), or None when the DLQ holds no event; nothing is consumed. A body that is no
+    envelope is left out: it can never be applied, so nothing need be remembered for it. Raises
+    `TooManyDeadLetters` past `limit` messages, so a caller never acts on a partial answer."""
+    channel = await connection.channel()
+    try:
+        dlq = await channel.declare_queue(dead_letter_queue(queue), passive=True)
+        oldest: datetime | None = None
+        for _ in range(limit):
+            message = await dlq.get(fail=False)
+            if message is None:
+                return oldest
+            written = _occurred_at(message.body)
+            if written is not None and (oldest is None or written < oldest):
+                oldest = written
+        if await dlq.get(fail=False) is not None:
+            raise TooManyDeadLetters(f"{dead_letter_queue(queue)} holds over {limit} messages")
+        return oldest
+    finally:
+        await channel.close()  # every fetched message goes back to the queue
+
+
+def _occurred_at(body: bytes) -> datetime | None:
+    try:
+        written = datetime.fromisoformat(json.loads(body)["occurred_at"])
+    except (ValueError, TypeError, KeyError):
+        return None
+    return written if written.tzinfo is not None else None
+
+
 async def replay(
     connection: AbstractConnection, queue: str, message_ids: Iterable[str] | None
 ) -> list[str]:

@@ -9,7 +9,7 @@ from functools import partial
 from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import Table, text
 
-from schediora_runtime import metrics
+from schediora_runtime import dlq, metrics
 from schediora_runtime.database import create_engine, create_sessionmaker
 from schediora_runtime.health import health_router
 from schediora_runtime.logs import configure_logging
@@ -186,18 +186,33 @@ class ServiceRuntime:
         await _bounded("engine", self.engine.dispose())
 
     async def _purge_processed_events_hourly(self) -> None:
-        assert self.consumer is not None
         while True:
             try:
-                async with self.sessionmaker.begin() as session:
-                    purged = await purge_processed_events(
-                        session, self.consumer.processed_events, self.settings.retention_days
-                    )
-                if purged:
-                    logger.info("forgot %d processed event ids past retention", purged)
+                await self.purge_processed_events()
             except Exception:
                 logger.warning("purging processed events failed", exc_info=True)
             await asyncio.sleep(3600)
+
+    async def purge_processed_events(self) -> int:
+        """Forget processed event ids past the retention, keeping every id an event waiting in
+        the DLQ could need (docs/reliability.md, item 39). Without the broker the DLQ cannot be
+        read, so nothing is forgotten that time."""
+        assert self.consumer is not None
+        connection = self.broker.connection
+        if connection is None or connection.is_closed:
+            logger.info("broker unavailable: processed event ids kept until the next purge")
+            return 0
+        keep_since = await dlq.oldest_event_time(connection, self.topology.queue)
+        async with self.sessionmaker.begin() as session:
+            purged = await purge_processed_events(
+                session,
+                self.consumer.processed_events,
+                self.settings.retention_days,
+                keep_since=keep_since,
+            )
+        if purged:
+            logger.info("forgot %d processed event ids past retention", purged)
+        return purged
 
     def metrics_probes(self, outbox: Table | None) -> list[metrics.Probe]:
         """What a scrape reads fresh: the outbox backlog, and the depth of the queue and DLQ."""

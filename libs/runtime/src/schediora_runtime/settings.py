@@ -5,6 +5,10 @@ from typing import Literal
 from pydantic import Field, PostgresDsn, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+MINIMUM_RETENTION_DAYS = 7
+"""Sent outbox rows and processed event ids are kept a week at least, as NServiceBus keeps its
+deduplication data."""
+
 Environment = Literal["development", "test", "production"]
 
 
@@ -51,7 +55,10 @@ class ServiceSettings(BaseServiceSettings):
     outbox_batch_size: int = Field(default=100, ge=1, le=1000)
     outbox_poll_interval_seconds: float = Field(default=1.0, gt=0)
     retention_days: int = Field(
-        default=7, ge=1, description="How long sent outbox rows and processed event ids are kept."
+        default=MINIMUM_RETENTION_DAYS,
+        ge=MINIMUM_RETENTION_DAYS,
+        description="How long sent outbox rows and processed event ids are kept (a week at "
+        "least; processed event ids also as long as an older event waits in the DLQ).",
     )
 
     # Access-token verification (every service with user endpoints): auth signs, others verify.

@@ -1,9 +1,16 @@
-"""Relay concurrency, scaled for a PR run: two relays on one outbox, one of them killed."""
+"""Relay concurrency: two relays on one outbox, one of them killed (docs/reliability.md, item
+13): in the same process by cancellation, and in a process of its own by SIGKILL."""
 
 import asyncio
+import os
+import signal
+import sys
 import time
 import uuid
 from collections import defaultdict
+from pathlib import Path
+
+import pytest
 
 from schediora_contracts import UserRegistered
 from schediora_runtime.messaging.broker import Broker
@@ -17,6 +24,7 @@ AGGREGATES = 10
 PER_AGGREGATE = 100
 ROWS = AGGREGATES * PER_AGGREGATE
 BATCH = 100
+RELAY_PROCESS = Path(__file__).with_name("relay_process.py")
 
 
 async def fill_outbox(store, *, per_transaction: int = ROWS) -> None:
@@ -153,5 +161,62 @@ async def test_a_relay_killed_mid_batch_loses_nothing_and_duplicates_at_most_one
     assert total <= ROWS + BATCH
     per_aggregate = first_deliveries_in_order(received)
     for sequence in per_aggregate.values():
+        assert sequence == list(range(PER_AGGREGATE))
+    assert await store.unsent() == 0
+
+
+@pytest.mark.slow
+async def test_a_relay_process_sigkilled_mid_batch_loses_nothing_and_duplicates_at_most_one_batch(
+    store, broker, topology, tap
+):
+    """1000 rows; a relay in another process takes the outbox and SIGKILLs itself after 50
+    confirmed publishes of its first batch, while a second relay (this process) waits on the
+    advisory lock: 1000 distinct ids, at most 1000 + one batch of publishes, none unsent."""
+    received = await tap(UserRegistered.routing_key())
+    await fill_outbox(store)
+    doomed = await asyncio.create_subprocess_exec(
+        sys.executable, str(RELAY_PROCESS),
+        store.engine.url.render_as_string(hide_password=False), store.schema,
+        topology.exchange, topology.queue, str(BATCH), str(BATCH // 2),
+        stdout=asyncio.subprocess.PIPE,
+        env=os.environ | {"RABBITMQ_URL": testing.broker_url()},
+    )  # fmt: skip
+    counts = {"survivor": 0}
+    survivor = OutboxRelay(
+        store.engine, store.outbox, broker,
+        batch_size=BATCH, poll_interval=0.05, after_publish=counting(counts, "survivor"),
+    )  # fmt: skip
+    try:
+        assert doomed.stdout is not None
+        # Its first publish: it holds the advisory lock and its batch's rows from now on.
+        first = await asyncio.wait_for(doomed.stdout.readline(), timeout=120)
+        await survivor.start()
+        rest = await asyncio.wait_for(doomed.stdout.read(), timeout=120)
+        code = await doomed.wait()
+
+        async def all_relayed() -> bool:
+            return await store.unsent() == 0 and len(received) >= ROWS
+
+        # The survivor takes over at once: every row sent within 30 s of the kill.
+        await testing.eventually(all_relayed, timeout=30)
+        await asyncio.sleep(0.3)  # room for any stray extra publish to arrive
+    finally:
+        if doomed.returncode is None:
+            doomed.kill()
+            await doomed.wait()
+        await survivor.stop()
+
+    killed = len((first + rest).split())
+    total = killed + counts["survivor"]
+    print(f"FIGURES SIGKILLed relay process: killed {killed}, survivor {counts['survivor']} "
+          f"publishes, {len(received)} delivered, {len(set(received.ids))} distinct")  # fmt: skip
+    assert code == -signal.SIGKILL
+    assert first.strip()  # it did publish before it died
+    assert killed == BATCH // 2
+    assert counts["survivor"] == ROWS  # again what the killed one had not marked sent, and the rest
+    assert len(set(received.ids)) == ROWS
+    assert len(received) == total
+    assert total <= ROWS + BATCH
+    for sequence in first_deliveries_in_order(received).values():
         assert sequence == list(range(PER_AGGREGATE))
     assert await store.unsent() == 0

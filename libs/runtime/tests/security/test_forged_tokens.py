@@ -6,9 +6,8 @@ import time
 import jwt
 import pytest
 
+from schediora_testkit.forgery import FORGED
 from schediora_testkit.tokens import SigningKey, access_claims
-
-from .forgery import FORGED
 
 PROTECTED = "/api/v1/me"
 BAD_TOKEN_CHALLENGE = 'Bearer error="invalid_token"'

@@ -333,3 +333,80 @@ async def assert_refuses_hostile_input(
     assert bodies > 0
     assert sent == bodies * len(UNREADABLE_BODIES)
     assert not failures, "\n".join(failures)
+
+
+# Fields a client must never set (mass assignment): each with a value it might try.
+FORBIDDEN_FIELDS: dict[str, Any] = {
+    "id": "00000000-0000-4000-8000-000000000001",
+    "user_id": "00000000-0000-4000-8000-000000000002",
+    "owner_id": "00000000-0000-4000-8000-000000000003",
+    "status": "completed",
+    "created_at": "2020-01-01T00:00:00Z",
+    "role": "admin",
+    "is_admin": True,
+}
+
+
+def _body_fields(document: Document, schema: Schema) -> set[str]:
+    return {name for branch in _branches(document, schema) for name in branch.get("properties", {})}
+
+
+async def probe_forbidden_fields(
+    client: httpx.AsyncClient,
+    document: Document,
+    *,
+    headers: Mapping[str, str],
+    engine: AsyncEngine,
+    schema: str,
+) -> tuple[int, list[str], list[str]]:
+    """(requests sent, failures, fields a body does take): every JSON body of the document, made
+    plausible, with each of `FORBIDDEN_FIELDS` added that its schema does not declare, must
+    answer a `422 validation_error` naming that field, and nothing may be written. A field the
+    schema declares (a session's `status` is the student's to set) is reported, not sent."""
+    before = await row_counts(engine, schema)
+    failures: list[str] = []
+    declared: list[str] = []
+    sent = 0
+    for method, path, operation in operations(document):
+        if (body_schema := _json_body_schema(operation)) is None:
+            continue
+        url = path
+        for parameter in operation.get("parameters", []):
+            if _resolve(document, parameter).get("in") == "path":
+                url = url.replace("{" + parameter["name"] + "}", str(uuid.uuid4()))
+        known = _body_fields(document, body_schema)
+        base = minimal_instance(document, body_schema)
+        for field, value in FORBIDDEN_FIELDS.items():
+            if field in known:
+                declared.append(f"{method.upper()} {path} {field}")
+                continue
+            response = await client.request(
+                method.upper(), url, json={**base, field: value}, headers=headers
+            )
+            sent += 1
+            if why := problem_failure(response, ["body", field], None):
+                failures.append(f"{method.upper()} {path} with {field}: {why}")
+    failures += grown(before, await row_counts(engine, schema))
+    return sent, failures, declared
+
+
+async def assert_refuses_forbidden_fields(
+    client: httpx.AsyncClient,
+    app: Any,
+    *,
+    headers: Mapping[str, str],
+    schema: str,
+    declared: list[str],
+) -> tuple[int, int]:
+    """A service's whole mass-assignment check (`probe_forbidden_fields`) over every JSON body
+    of its OpenAPI document; `declared` lists the forbidden-looking fields a body does take.
+    (JSON bodies, requests) for the figures."""
+    document = app.openapi()
+    bodies = sum(1 for *_, op in operations(document) if _json_body_schema(op) is not None)
+    sent, failures, found = await probe_forbidden_fields(
+        client, document, headers=headers, engine=app.state.runtime.engine, schema=schema
+    )
+    assert not failures, "\n".join(failures)
+    assert found == declared
+    assert sent + len(found) == bodies * len(FORBIDDEN_FIELDS)
+    return bodies, sent

@@ -2,6 +2,7 @@
 another user's id exactly as for an unknown one, and no read ever shows another user's rows.
 The route lists are checked against the app, so a new route cannot be left out."""
 
+import re
 import uuid
 
 import pytest
@@ -21,6 +22,7 @@ ID_ROUTES = {
     ("DELETE", "/api/v1/subjects/{subject_id}"): None,
 }
 NOT_USER_DATA = {"/health/live", "/health/ready"}
+RANDOM_IDS = 100
 # Routes whose path holds a secret rather than an id (test_calendar_feed.py covers them).
 SECRET_ROUTES = {("GET", "/api/v1/calendar/feed/{token}.ics")}
 FEED = "/api/v1/calendar/feed"
@@ -87,6 +89,23 @@ async def test_another_users_id_is_a_404_like_an_unknown_id(
     assert plan["sessions"][0]["status"] == "planned"
     subjects = (await client.get(SUBJECTS, headers=bob.headers)).json()["items"]
     assert [s["name"] for s in subjects] == ["Bob's private subject"]
+
+
+@pytest.mark.parametrize(("method", "template"), sorted(ID_ROUTES))
+async def test_a_hundred_random_ids_are_each_the_same_404(client, alice, clock, method, template):
+    body = ID_ROUTES[(method, template)]
+    names = [name[1:-1] for name in re.findall(r"\{[^}]+\}", template)]
+    answers = [
+        await client.request(
+            method,
+            template.format(**{name: str(uuid.uuid4()) for name in names}),
+            json=body,
+            headers=alice.headers,
+        )
+        for _ in range(RANDOM_IDS)
+    ]
+    details = {assert_problem(answer, 404, "not_found")["detail"] for answer in answers}
+    assert len(details) == 1
 
 
 async def test_no_read_shows_another_users_rows(client, alice, bob, bobs_data, running_app):

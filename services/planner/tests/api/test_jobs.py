@@ -6,11 +6,14 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 
 from planner.generation.service import outcomes as jobs
-from planner.plans.models import StudySession
+from planner.plans.models import PLAN_GENERATION_KEY, SESSION_START_KEY, StudySession
+from schediora_contracts import PlanGenerated
 from schediora_runtime.database import transaction
+from schediora_runtime.messaging.codec import wrap
 from schediora_testkit import testing
 
 from .factories import create_subject
@@ -398,3 +401,79 @@ async def test_another_users_job_is_a_404(client, alice, bob, ready):
     status = (await client.get(WEEKLY, headers=bob.headers)).json()
     assert status["latest_job"] is None
     assert status["can_generate"] is True
+
+
+async def _a_stored_generation(client, alice, running_app, settings, ready) -> tuple[dict, dict]:
+    """A job completed by a PlanGenerated through the broker: (the job, the outcome's request)."""
+    job = await ask(client, alice)
+    (request,) = await requests_in_outbox(running_app, job["id"])
+    calculus = uuid.UUID(ready["calculus"]["id"])
+    outcome = generated(request, [planned(calculus, at(23, 17)), planned(calculus, at(24, 17))])
+    await answer(running_app, settings, outcome)
+    return await wait_for(client, alice, job["id"], "completed"), outcome
+
+
+async def test_a_duplicate_plan_or_session_that_bypasses_every_check_is_an_integrity_error(
+    client, alice, ready, running_app, settings
+):
+    """docs/reliability.md, item 35: the inbox and the job rules make a second outcome a no-op;
+    under them, business keys refuse a second plan of one generation and a second session of one
+    plan at one start, whatever writes it (rows inserted straight into the tables here)."""
+    done, _ = await _a_stored_generation(client, alice, running_app, settings, ready)
+    sessionmaker = running_app.state.runtime.sessionmaker
+    plan = {"plan": done["plan_id"]}
+    duplicates = {
+        # Superseded, so the one-active-plan-a-week index is not what refuses it.
+        PLAN_GENERATION_KEY: "INSERT INTO planner.study_plans (id, user_id, week_start, source, "
+        "status, generation_id) SELECT gen_random_uuid(), user_id, week_start, source, "
+        "'superseded', generation_id FROM planner.study_plans WHERE id = CAST(:plan AS uuid)",
+        # Inactive, so the no-overlap constraint is not what refuses it.
+        SESSION_START_KEY: "INSERT INTO planner.study_sessions (id, plan_id, user_id, title, "
+        "starts_at, ends_at, source, active) SELECT gen_random_uuid(), plan_id, user_id, title, "
+        "starts_at, ends_at, source, false FROM planner.study_sessions "
+        "WHERE plan_id = CAST(:plan AS uuid) ORDER BY starts_at LIMIT 1",
+    }
+    for key, statement in duplicates.items():
+        with pytest.raises(IntegrityError) as refused:
+            async with sessionmaker.begin() as session:
+                await session.execute(text(statement), plan)
+        assert refused.value.orig.diag.constraint_name == key
+    async with sessionmaker.begin() as session:
+        stored = await session.scalar(
+            select(func.count()).where(StudySession.plan_id == uuid.UUID(done["plan_id"]))
+        )
+    assert stored == 2
+
+
+async def test_an_outcome_redelivered_after_its_inbox_row_is_purged_stores_nothing_twice(
+    client, alice, ready, running_app, settings
+):
+    """docs/reliability.md, item 39: past the retention the event id is forgotten; the same
+    PlanGenerated delivered again is then applied as new, and still stores nothing twice."""
+    done, outcome = await _a_stored_generation(client, alice, running_app, settings, ready)
+    runtime = running_app.state.runtime
+    async with runtime.sessionmaker.begin() as session:
+        await session.execute(
+            text(
+                "UPDATE planner.processed_events SET processed_at = now() - interval '8 days' "
+                "WHERE event_type = :type"
+            ),
+            {"type": PlanGenerated.event_type},
+        )
+    # The service's own hourly purge: its dead-letter queue is empty, so the week applies.
+    assert await runtime.purge_processed_events() >= 1
+    before = await list_all(client, alice, SESSIONS)
+    envelope = wrap(outcome, producer="ai")
+    await testing.publish(settings.rabbitmq_url, settings.events_exchange, envelope, envelope)
+
+    async def claimed_again() -> bool:
+        async with runtime.sessionmaker.begin() as session:
+            found = await session.scalar(
+                text("SELECT count(*) FROM planner.processed_events WHERE event_id = :id"),
+                {"id": envelope.event_id},
+            )
+        return found == 1
+
+    await testing.eventually(claimed_again, timeout=10)
+    assert await list_all(client, alice, SESSIONS) == before
+    assert (await job_of(client, alice, done["id"]))["plan_id"] == done["plan_id"]

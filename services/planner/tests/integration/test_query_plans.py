@@ -37,7 +37,7 @@ WEEKS = 20
 WATCHED = frozenset({"study_sessions", "study_plans"})
 
 SESSIONS_BY_START = "ix_study_sessions_user_id_starts_at"
-SESSIONS_BY_PLAN = "ix_study_sessions_plan_id"
+SESSIONS_BY_PLAN = "uq_study_sessions_plan_id_starts_at"
 PLANS_BY_WEEK = "ix_study_plans_user_id_week_start"
 ACTIVE_PLAN_BY_WEEK = "uq_study_plans_user_id_week_start_active"
 

@@ -1,5 +1,6 @@
 """Idempotent consumption: an event id is claimed in the same transaction as its effects."""
 
+from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import Column, DateTime, MetaData, String, Table, delete, func, literal
@@ -44,14 +45,22 @@ async def claim_event(
 
 
 async def purge_processed_events(
-    session: AsyncSession, processed_events: Table, retention_days: int
+    session: AsyncSession,
+    processed_events: Table,
+    retention_days: int,
+    *,
+    keep_since: datetime | None = None,
 ) -> int:
-    """Forget event ids older than the retention period (kept ≥ 7 days, as NServiceBus does).
-
-    A redelivery older than that is not expected: the DLQ is replayed within days, and business
-    keys still refuse a second write.
+    """Forget event ids older than the retention period, and never one processed since
+    `keep_since`: the time the oldest replayable dead letter was written (see
+    `schediora_runtime.dlq.oldest_event_time`). Any earlier copy of a dead-lettered event was
+    processed after it was written, so its id outlives the dead letter and a replay of it is
+    dropped as a duplicate, however long the DLQ waited. Business keys still refuse a second
+    write past that.
     """
     cutoff = func.now() - func.make_interval(0, 0, 0, retention_days)
+    if keep_since is not None:
+        cutoff = func.least(cutoff, keep_since)
     result = await session.execute(
         delete(processed_events).where(processed_events.c.processed_at < cutoff)
     )

@@ -28,6 +28,8 @@ from schediora_contracts.limits import SESSION_MAX_HOURS, SESSION_TITLE_MAX_LENG
 
 ACTIVE_PLAN_INDEX = "uq_study_plans_user_id_week_start_active"
 NO_OVERLAP_CONSTRAINT = "ex_study_sessions_no_overlap"
+PLAN_GENERATION_KEY = "uq_study_plans_generation_id"
+SESSION_START_KEY = "uq_study_sessions_plan_id_starts_at"
 
 
 class StudySession(Base):
@@ -64,9 +66,7 @@ class StudySession(Base):
     __mapper_args__ = {"eager_defaults": True}
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    plan_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("study_plans.id", ondelete="CASCADE"), index=True
-    )
+    plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("study_plans.id", ondelete="CASCADE"))
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     subject_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("subjects.id", ondelete="SET NULL"), index=True
@@ -149,4 +149,9 @@ Index(
     postgresql_where=text("status = 'active'"),
 )
 Index("ix_study_plans_user_id_week_start", StudyPlan.user_id, StudyPlan.week_start)
+# Business keys: a generation stores one plan, a plan one session per start. A duplicate outcome
+# that got past the inbox raises IntegrityError instead of storing twice (docs/reliability.md).
+Index(PLAN_GENERATION_KEY, StudyPlan.generation_id, unique=True,
+      postgresql_where=text("generation_id IS NOT NULL"))  # fmt: skip
+Index(SESSION_START_KEY, StudySession.plan_id, StudySession.starts_at, unique=True)
 Index("ix_study_sessions_user_id_starts_at", StudySession.user_id, StudySession.starts_at)

@@ -3,10 +3,12 @@
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import time
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 
@@ -139,3 +141,64 @@ FORGED: dict[str, Forge] = {
     "oversized (64 KiB)": lambda k, u: k.access_token(u) + "A" * 65536,
     "non-ASCII": lambda k, u: "ünïcödé.ẗöḳëṅ.x",
 }
+
+
+HTTP_METHODS = ("get", "put", "post", "delete", "patch")
+
+
+def operations(openapi: dict[str, Any]) -> dict[tuple[str, str], bool]:
+    """Every operation of an OpenAPI document, `(METHOD, path)` → whether it asks for the bearer
+    token (its own `security`, else the document's)."""
+    default = openapi.get("security", [])
+    found = {}
+    for path, item in openapi.get("paths", {}).items():
+        for method in HTTP_METHODS:
+            if method in item:
+                security = item[method].get("security", default)
+                found[(method.upper(), path)] = bool(security)
+    return found
+
+
+def concrete(path: str) -> str:
+    """The path with a random UUID in each `{parameter}`: a resource nobody owns."""
+    return re.sub(r"\{[^}/]+\}", lambda _match: str(uuid.uuid4()), path)
+
+
+async def refusals(client: Any, key: SigningKey, method: str, path: str) -> dict[str, Any]:
+    """Each forged token of `FORGED` presented to one operation: name → the response. No body is
+    sent: authentication is decided before the body is read. One request id for all, so the
+    bodies can be compared byte for byte."""
+    url = concrete(path)
+    user_id = uuid.uuid4()
+    answered = {}
+    for name, forge in FORGED.items():
+        headers = {
+            "Authorization": f"Bearer {forge(key, user_id)}".encode(),
+            "X-Request-ID": b"forgery",
+        }
+        answered[name] = await client.request(method, url, headers=headers)
+    return answered
+
+
+async def assert_every_protected_operation_refuses_forgeries_alike(
+    client: Any, openapi: dict[str, Any], key: SigningKey, public: set[tuple[str, str]]
+) -> tuple[int, int]:
+    """A service's whole forged-token check: the operations that do not ask for the bearer token
+    are exactly `public`, and every other one answers each forgery of `FORGED` with a 401, the
+    `invalid_token` challenge and one body for all. (operations, requests) for the figures."""
+    served = operations(openapi)
+    assert {operation for operation, needs_token in served.items() if not needs_token} == public
+    protected = sorted(operation for operation, needs_token in served.items() if needs_token)
+    answers = {
+        (method, path, name): response
+        for method, path in protected
+        for name, response in (await refusals(client, key, method, path)).items()
+    }
+    assert len(answers) == len(protected) * len(FORGED)
+    assert {k: r.status_code for k, r in answers.items() if r.status_code != 401} == {}
+    assert {r.headers["www-authenticate"] for r in answers.values()} == {
+        'Bearer error="invalid_token"'
+    }
+    bodies = {r.content for r in answers.values()}
+    assert len(bodies) == 1, sorted(bodies)[:3]
+    return len(protected), len(answers)
