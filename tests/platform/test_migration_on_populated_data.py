@@ -1,5 +1,5 @@
 """A migration on populated data (docs/reliability.md, item 38): the planner's business-key
-migration (0011) runs on over 100,000 study sessions while a writer adds 10 sessions a second.
+migration (0012) runs on over 100,000 study sessions while a writer adds 10 sessions a second.
 It completes, its indexes are valid, and the writer, whose `lock_timeout` is 5 s, never gives
 up on a lock: the indexes are built CONCURRENTLY, outside the migration's transaction."""
 
@@ -21,7 +21,7 @@ from schediora_testkit import testing
 
 pytestmark = pytest.mark.slow
 
-BEFORE, MIGRATION = "0010", "0011"
+BEFORE, MIGRATION = "0011", "0012"
 MIGRATION_FILE = next(
     (Path(__file__).parents[2] / "services/planner/migrations/versions").glob(f"*_{MIGRATION}_*.py")
 )
