@@ -45,8 +45,22 @@ run: db ## Install, migrate and start gateway, auth, planner and ai (Ctrl-C stop
 	@echo ""
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 
+# Two pytest processes side by side, each on its own test database: the end-to-end modules
+# (four-process stacks, mostly waiting on processes and the broker) beside everything else.
+# A module that restarts the broker runs in the main process; the broker lock keeps a restart
+# out of a running end-to-end module (schediora_testkit.testing.broker_held).
+E2E_BESIDE := tests/e2e --ignore=tests/e2e/test_plan_flow_reliability.py
+MAIN_TESTS := libs services tests/deploy tests/docs tests/platform tests/e2e/test_plan_flow_reliability.py
+TEST_DB ?= $(or $(TEST_DATABASE_NAME),schediora_test)
+
 test: install servers ## Run every test: unit, integration (real PostgreSQL and RabbitMQ) and end-to-end
-	$(BIN)/pytest
+	@log=$$(mktemp); \
+	TEST_DATABASE_NAME=$(TEST_DB)_e2e $(BIN)/pytest $(E2E_BESIDE) > $$log 2>&1 & beside=$$!; \
+	TEST_DATABASE_NAME=$(TEST_DB) $(BIN)/pytest $(MAIN_TESTS); main=$$?; \
+	wait $$beside; e2e=$$?; \
+	echo ""; echo "=== end-to-end modules (run beside the rest) ==="; cat $$log; rm -f $$log; \
+	echo "main: exit $$main, end-to-end: exit $$e2e"; \
+	test $$main -eq 0 -a $$e2e -eq 0
 
 lint: install ## ruff, formatting and the layering contracts (import-linter)
 	$(BIN)/ruff check .

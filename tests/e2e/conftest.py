@@ -6,11 +6,24 @@ import aio_pika
 import httpx
 import pytest
 
+from schediora_testkit import testing
 from schediora_testkit.devmail import MailCatcher
 from schediora_testkit.devstack import Stack
 
 from . import service_tables
 from .otlp import OtlpReceiver
+
+
+@pytest.fixture(scope="module", autouse=True)
+def broker_kept_up(request):
+    """While a module's stacks run, no other test process restarts the broker (`make test` runs
+    these modules beside the rest). A module that restarts the broker itself says so with
+    `RESTARTS_THE_BROKER = True` and runs in the other process."""
+    if getattr(request.module, "RESTARTS_THE_BROKER", False):
+        yield
+        return
+    with testing.broker_held():
+        yield
 
 
 @pytest.fixture(scope="module")

@@ -38,6 +38,8 @@ from . import process_logs, queues, service_tables
 from .isolated import isolated_stack
 from .students import QUICK, Student, next_week, preferences
 
+RESTARTS_THE_BROKER = True
+"""Runs in the main pytest process of `make test`, not beside it (tests/e2e/conftest.py)."""
 pytestmark = pytest.mark.e2e
 
 # Three subjects over whole days, five sessions a day: over 100 ms of solver per plan alone on

@@ -6,15 +6,17 @@ that touches the broker uses its own exchange and queue names, so suites run sid
 """
 
 import asyncio
+import fcntl
 import json
 import logging
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -155,9 +157,40 @@ def repair_dead_letter_workers() -> bool:
     return rabbitmqctl("eval", _REPAIR_DEAD_LETTER_WORKERS).strip() == "repaired"
 
 
+BROKER_LOCK = Path(
+    os.environ.get("SCHEDIORA_BROKER_LOCK", Path(tempfile.gettempdir()) / "schediora-broker.lock")
+)
+"""`make test` runs two pytest processes side by side (the end-to-end modules beside the rest);
+a broker restart in one must not land in the middle of a scenario of the other."""
+
+
+@contextmanager
+def broker_held() -> Iterator[None]:
+    """Hold the machine-wide broker lock: no test process stops the broker meanwhile (an
+    end-to-end module holds it while its stack runs; `broker_stopped` takes it to stop it)."""
+    with BROKER_LOCK.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 @asynccontextmanager
 async def broker_stopped() -> AsyncIterator[None]:
-    """Stop the local RabbitMQ application for the block; always start it again afterwards."""
+    """Stop the local RabbitMQ application for the block; always start it again afterwards.
+    Waits first until no other test process runs a scenario that needs the broker up."""
+    holding = broker_held()
+    await asyncio.to_thread(holding.__enter__)
+    try:
+        async with _broker_stopped():
+            yield
+    finally:
+        holding.__exit__(None, None, None)
+
+
+@asynccontextmanager
+async def _broker_stopped() -> AsyncIterator[None]:
     await asyncio.to_thread(rabbitmqctl, "stop_app")
     try:
         yield
