@@ -57,14 +57,11 @@ class _Call:
             result = call()
             value = await result if inspect.isawaitable(result) else result
         else:
-            arguments = {
-                sub.name: await sub.value(request, overrides, solved)
-                for sub in self.inputs
-                if sub.name is not None
-            }
-            for sub in self.inputs:
-                if sub.name is None:
-                    await sub.value(request, overrides, solved)
+            arguments = {}
+            for sub in self.inputs:  # in declaration order, as FastAPI solves them
+                sub_value = await sub.value(request, overrides, solved)
+                if sub.name is not None:
+                    arguments[sub.name] = sub_value
             for name in self.request_params:
                 arguments[name] = request
             value = await self.call(**arguments)
