@@ -45,6 +45,10 @@ class Generation(Base):
     """When the generation started (the `started_at` of its PlanGenerationStarted)."""
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     """When its outcome was stored; null while it is `running`."""
+    llm_tokens_reserved: Mapped[int | None]
+    """LLM tokens held from the user's daily budget (on `created_at`'s UTC day) while it runs,
+    released when its outcome is stored; null when none were (a local provider, a spent
+    budget)."""
 
 
 Index("ix_generations_user_id_created_at", Generation.user_id, Generation.created_at)

@@ -3,12 +3,14 @@ outbox, or into a failure that says why; and show a generation to its owner.
 
 A generation runs in three steps, and holds no database connection while its plan is made:
 
-1. `begin` (one transaction): record the generation `running` and write PlanGenerationStarted.
+1. `begin` (one transaction): record the generation `running`, write PlanGenerationStarted and,
+   for an LLM provider, reserve the most its answers may cost from the user's daily budget
+   (`ai.usage`).
 2. `make` (no transaction): the provider makes the plan; the one validator checks it and the
    coverage warnings are computed.
-3. `finish` (one transaction): store the outcome, charge the LLM tokens it spent to the user's
-   day, write PlanGenerated or PlanGenerationFailed and claim the event, so a redelivery finds it
-   done.
+3. `finish` (one transaction): store the outcome, release the LLM tokens `begin` reserved and
+   charge those it spent to the user's day, write PlanGenerated or PlanGenerationFailed and
+   claim the event, so a redelivery finds it done.
 
 A process that dies after 1 leaves the generation `running` and the message unacked: its
 redelivery makes the plan again (Started is not written twice). One that dies after 3 leaves it
@@ -32,7 +34,7 @@ from ai.feedback.schemas import FeedbackRead
 from ai.generations import metrics, repository
 from ai.generations.models import Generation
 from ai.generations.schemas import GenerationRead
-from ai.providers import Provider, make_plan
+from ai.providers import Provider, make_plan, most_llm_tokens
 from ai.providers.provenance import Made, Provenance
 from ai.scheduling import coverage
 from ai.scheduling.schedule import NoFeasiblePlan, Schedule
@@ -61,6 +63,8 @@ class Begun:
     applied: bool = True
     llm_allowed: bool = True
     """False when the user's daily LLM token budget is spent: the local solver makes the plan."""
+    generation: Generation | None = None
+    """The running generation the plan is made for (with `request`)."""
 
 
 @dataclass(frozen=True)
@@ -107,12 +111,28 @@ async def begin(
     finished one, or an erased account's request, ends here."""
     async with sessionmaker.begin() as session:
         begun = await _begin(session, request, provider, claim)
-        if begun.request is None or token_budget is None:
+        if begun.generation is None or token_budget is None:
             return begun
-        allowed = await usage.within_budget(
-            session, request.user_id, datetime.now(UTC), token_budget
+        return replace(
+            begun,
+            llm_allowed=await _reserve_llm_tokens(
+                session, begun.generation, provider, token_budget
+            ),
         )
-        return replace(begun, llm_allowed=allowed)
+
+
+async def _reserve_llm_tokens(
+    session: AsyncSession, generation: Generation, provider: Provider, budget: int
+) -> bool:
+    """Whether the generation may ask the LLM: it holds (or, made again after a crash, still
+    holds) a reservation of the most its answers may cost from the user's day."""
+    most = most_llm_tokens(provider)
+    if most == 0 or generation.llm_tokens_reserved is not None:
+        return True
+    if not await usage.reserve(session, generation.user_id, generation.created_at, most, budget):
+        return False
+    generation.llm_tokens_reserved = most
+    return True
 
 
 async def _begin(
@@ -127,7 +147,8 @@ async def _begin(
     request = await _with_feedback(session, request)
     if generation is None:
         now = datetime.now(UTC)
-        await repository.add(session, _running(request, provider, now))
+        generation = _running(request, provider, now)
+        await repository.add(session, generation)
         await _publish(
             session,
             request,
@@ -135,7 +156,7 @@ async def _begin(
         )
     else:
         logger.warning("job %s was left running (a crash?): making its plan again", request.job_id)
-    return Begun(request=request)
+    return Begun(request=request, generation=generation)
 
 
 async def make(request: PlanRequested, provider: Provider, *, llm_allowed: bool = True) -> Outcome:
@@ -171,6 +192,10 @@ async def _finish(
     if generation is None or generation.status != "running":
         return True  # erased with its account, or finished by another delivery
     _store(generation, outcome)
+    if generation.llm_tokens_reserved:
+        await usage.release(
+            session, request.user_id, generation.created_at, generation.llm_tokens_reserved
+        )
     await usage.charge(
         session, request.user_id, outcome.at, outcome.provenance.usage()["total_tokens"]
     )

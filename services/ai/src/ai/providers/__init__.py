@@ -22,9 +22,19 @@ class Provider(Protocol):
 class ExplainingProvider(Protocol):
     """A provider with more to tell than its schedule (the LLM's attempts, a fallback)."""
 
+    @property
+    def most_llm_tokens(self) -> int:
+        """The most LLM tokens one generation's answers may cost (reserved from the budget)."""
+        ...
+
     async def plan_with_provenance(
         self, request: PlanRequested, *, llm_allowed: bool = True
     ) -> Made: ...
+
+
+def most_llm_tokens(provider: Provider) -> int:
+    """What a generation of `provider` reserves from the user's LLM budget (0: it asks none)."""
+    return provider.most_llm_tokens if isinstance(provider, ExplainingProvider) else 0
 
 
 async def make_plan(

@@ -83,6 +83,11 @@ class OpenAIProvider:
         under the broker's ack timeout and, documented, the planner's job deadline)."""
         return self.timeout_seconds * self.max_attempts
 
+    @property
+    def most_llm_tokens(self) -> int:
+        """The most one generation's answers may cost: `max_tokens` on every attempt."""
+        return self.max_tokens * self.max_attempts
+
     async def plan(self, request: PlanRequested) -> Schedule:
         made = await self.plan_with_provenance(request)
         if made.error is not None:
