@@ -489,8 +489,9 @@ async def test_a_job_the_ai_never_answers_fails_with_generation_timeout_and_free
     stack, api, db
 ):
     """docs/architecture.md, plan flow 4: no job waits forever. With the ai down, a job fails
-    with `generation_timeout` at its deadline; the week is free again; the ai's late plan is
-    ignored, and a new request completes."""
+    with `generation_timeout` at its deadline; the week is free again; the ai, back late, makes
+    no plan for the expired request (it says `generation_timeout` too, which changes nothing),
+    and a new request completes."""
     (student,) = await enrol(api, 1, QUICK)
     planner, ai = stack.services["planner"], stack.services["ai"]
     ai.stop()
@@ -513,15 +514,21 @@ async def test_a_job_the_ai_never_answers_fails_with_generation_timeout_and_free
     assert (status["can_generate"], status["reason"]) == (True, None)
     assert status["latest_job"]["id"] == job_id
 
-    # The ai comes back and answers late: the failed job stays failed, nothing is stored.
+    # The ai comes back to the expired request: no plan, its own generation_timeout, which the
+    # planner applies to a job already failed: it stays failed, nothing is stored.
     await start(ai)
 
-    async def late_plan_applied() -> bool:
-        late = (await service_tables.plan_generated(db, [job_id])).get(job_id, [])
-        ids = [str(e.event_id) for e in late]
-        return bool(ids) and len(await service_tables.processed(db, "planner", ids)) == 1
+    async def late_answer_applied() -> list | None:
+        late = await service_tables.outbox_envelopes(
+            db, "ai", PlanGenerationFailed.event_type, [job_id]
+        )
+        answers = late.get(job_id, [])
+        applied = await service_tables.processed(db, "planner", [str(e.event_id) for e in answers])
+        return answers if answers and len(applied) == 1 else None
 
-    await testing.eventually(late_plan_applied, timeout=30, interval=0.2)
+    late = await testing.eventually(late_answer_applied, timeout=30, interval=0.2)
+    assert [e.payload["code"] for e in late] == ["generation_timeout"]
+    assert await service_tables.plan_generated(db, [job_id]) == {}
     assert (await student.job(job_id))["status"] == "failed"
     assert await service_tables.plans_by_generation(db, [job_id]) == Counter()
 

@@ -83,6 +83,10 @@ class PlanRequested(Event):
     busy: tuple[BusyInterval, ...] = ()
     """Busy occurrences (the student's timetable) that overlap the week: no new session may
     overlap one. Empty when the student has uploaded none."""
+    deadline_at: AwareDatetime | None = None
+    """When the planner fails the job (`generation_timeout`) if no outcome has arrived; an
+    outcome after it is not stored. The generator begins no plan past it and bounds the LLM's
+    time by it. None from a planner that sends none: no bound."""
 
 
 class PlanGenerationStarted(Event):

@@ -103,6 +103,11 @@ async def test_a_generate_request_queues_a_job_and_its_plan_request(
     assert str(request.subjects[0].exam_date) == "2026-11-28"
     assert request.notes == "Focus on calculus"
     assert request.requested_at == request.not_before == NOW
+    # The ai is told when the planner will fail the job, so it neither begins nor asks the LLM
+    # past it.
+    assert request.deadline_at == NOW + timedelta(
+        seconds=running_app.state.settings.generation_deadline_seconds
+    )
     assert await job_of(client, alice, job["id"]) == job
 
 

@@ -161,7 +161,17 @@ async def _begin(
 
 async def make(request: PlanRequested, provider: Provider, *, llm_allowed: bool = True) -> Outcome:
     """Step 2, with no database connection: the provider's plan, checked by the one validator,
-    with the exams it cannot cover. The checks are CPU work, so they run off the event loop."""
+    with the exams it cannot cover. The checks are CPU work, so they run off the event loop.
+    A request past its job's deadline (a backlog, a replay from the dead letters) gets no plan:
+    the planner has failed the job, or is about to, with the same `generation_timeout`."""
+    now = datetime.now(UTC)
+    if request.deadline_at is not None and now >= request.deadline_at:
+        provenance = Provenance(provider=provider.name, model=provider.model, path="local")
+        error = NoFeasiblePlan(
+            "generation_timeout",
+            "The job's deadline passed before its plan was begun; no plan was made.",
+        )
+        return Outcome(provenance, at=now, error=error)
     made = await make_plan(provider, request, llm_allowed=llm_allowed)
     return await asyncio.to_thread(_judge, request, made)
 

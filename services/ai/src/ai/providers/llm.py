@@ -11,6 +11,7 @@ with the waits between them by `timeout x max_attempts`. Every call carries `max
 import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from time import perf_counter
 from typing import Any
 
@@ -34,6 +35,10 @@ logger = logging.getLogger(__name__)
 NO_KEY = "unused"
 """Sent when no key is configured: the client insists on one, a local server ignores it."""
 TRANSIENT_STATUSES = frozenset({408, 409, 429})
+LOCAL_PLAN_SECONDS = 5.0
+"""Kept free before the job's deadline for the local plan and storing the outcome."""
+MIN_LLM_SECONDS = 1.0
+"""Less time than this left for the LLM and the local solver plans without asking it."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,14 @@ class OpenAIProvider:
         """The most one generation's answers may cost: `max_tokens` on every attempt."""
         return self.max_tokens * self.max_attempts
 
+    def budget_for(self, request: PlanRequested, now: datetime | None = None) -> float:
+        """Seconds this request's LLM calls may take: the budget, but never past the job's
+        deadline less `LOCAL_PLAN_SECONDS` for the fallback's plan and storing the outcome."""
+        if request.deadline_at is None:
+            return self.budget_seconds
+        left = (request.deadline_at - (now or datetime.now(UTC))).total_seconds()
+        return min(self.budget_seconds, left - LOCAL_PLAN_SECONDS)
+
     async def plan(self, request: PlanRequested) -> Schedule:
         made = await self.plan_with_provenance(request)
         if made.error is not None:
@@ -115,7 +128,15 @@ class OpenAIProvider:
             made = await self._solve_locally(request, provenance)
             provenance.latency_ms = elapsed_ms(started)
             return made
-        deadline = started + self.budget_seconds
+        budget = self.budget_for(request)
+        if budget < MIN_LLM_SECONDS:
+            provenance.path = "local_fallback"
+            provenance.fallback_reason = "deadline"
+            provenance.fallback_detail = f"{budget:.1f} s left before the job's deadline"
+            made = await self._solve_locally(request, provenance)
+            provenance.latency_ms = elapsed_ms(started)
+            return made
+        deadline = started + budget
         conversation = template.messages(request)
         # One client per generation: nothing outlives the consumer's message, and a
         # generation's extra connection set-up is nothing next to the LLM's own latency.
@@ -139,7 +160,7 @@ class OpenAIProvider:
 
             answered = await retries.retrying(
                 max_attempts=self.max_attempts,
-                budget_seconds=self.budget_seconds,
+                budget_seconds=budget,
                 backoff_seconds=self.backoff_seconds,
                 backoff_max_seconds=self.backoff_max_seconds,
             )(ask)

@@ -23,9 +23,10 @@ Outcome = Literal[
 ]
 """What one LLM call came to."""
 
-FallbackReason = Outcome | Literal["budget_exhausted"]
-"""Why the local solver's plan replaced the LLM's: the last call's outcome, or
-`budget_exhausted` (the user's daily token budget was spent, so no call was made)."""
+FallbackReason = Outcome | Literal["budget_exhausted", "deadline"]
+"""Why the local solver's plan replaced the LLM's: the last call's outcome, or, with no call
+made, `budget_exhausted` (the user's daily token budget was spent) or `deadline` (the job's
+deadline left the LLM no time)."""
 
 USAGE_FIELDS = ("prompt_tokens", "completion_tokens", "total_tokens")
 

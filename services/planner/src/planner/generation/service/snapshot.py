@@ -42,6 +42,7 @@ def generate_request(
         not_before=now,
         requested_at=now,
         busy=tuple(busy),
+        deadline_at=job.deadline_at,
     )
 
 
@@ -75,6 +76,7 @@ def reschedule_request(
         not_before=now,
         requested_at=now,
         busy=tuple(busy),
+        deadline_at=job.deadline_at,
     )
 
 
