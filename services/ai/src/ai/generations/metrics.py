@@ -21,7 +21,8 @@ GENERATIONS = Counter(
 FALLBACKS = Counter(
     "schediora_ai_llm_fallbacks",
     "Generations whose plan came from the local solver instead of the LLM, by reason: the last "
-    "call's outcome (timeout, rate_limited, server_error, invalid_plan, …), budget_exhausted or deadline.",
+    "call's outcome (timeout, rate_limited, server_error, invalid_plan, …), budget_exhausted "
+    "or deadline.",
     ["reason"],
 )
 
