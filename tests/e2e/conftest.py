@@ -18,9 +18,11 @@ from .otlp import OtlpReceiver
 def broker_kept_up(request):
     """While a module's stacks run, no other test process restarts the broker (`make test` runs
     these modules beside the rest). A module that restarts the broker itself says so with
-    `RESTARTS_THE_BROKER = True` and runs in the other process."""
+    `RESTARTS_THE_BROKER = True` and runs in the other process; it holds the restarts lock
+    instead, so no other test process on the machine restarts the broker under its stack."""
     if getattr(request.module, "RESTARTS_THE_BROKER", False):
-        yield
+        with testing.broker_restarts_held():
+            yield
         return
     with testing.broker_held():
         yield

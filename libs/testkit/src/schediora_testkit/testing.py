@@ -164,11 +164,30 @@ BROKER_LOCK = Path(
 a broker restart in one must not land in the middle of a scenario of the other."""
 
 
+BROKER_RESTARTS_LOCK = BROKER_LOCK.with_name(BROKER_LOCK.name + ".restarts")
+"""Held by a module that restarts the broker itself, for as long as it runs: two such modules
+in two test processes (a developer's run beside CI's) would each restart the broker under the
+other's stack."""
+
+
 @contextmanager
 def broker_held() -> Iterator[None]:
     """Hold the machine-wide broker lock: no test process stops the broker meanwhile (an
     end-to-end module holds it while its stack runs; `broker_stopped` takes it to stop it)."""
-    with BROKER_LOCK.open("a") as handle:
+    with _exclusively(BROKER_LOCK):
+        yield
+
+
+@contextmanager
+def broker_restarts_held() -> Iterator[None]:
+    """Be the only module on the machine that restarts the broker, for the block."""
+    with _exclusively(BROKER_RESTARTS_LOCK):
+        yield
+
+
+@contextmanager
+def _exclusively(lock: Path) -> Iterator[None]:
+    with lock.open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
