@@ -62,6 +62,9 @@ def stack(tmp_path_factory):
         "PASSWORD_MEMORY_KIB": "8",
         "PASSWORD_HASHING_CONCURRENCY": "4",
         "GENERATION_DEADLINE_SECONDS": "3600",
+        # Fifty sign-ups at once on a loaded box can keep a service busy past the gateway's
+        # usual 5 s; these tests are about faults, not latency.
+        "UPSTREAM_TIMEOUT_SECONDS": "30",
     }
     log_dir = tmp_path_factory.mktemp("plan-flow-reliability-logs")
     with isolated_stack(log_dir, "plan_flow_reliability", env) as stack:

@@ -103,7 +103,7 @@ class Stack:
             env = base | {"PORT": str(ports[name])}
             if name == "gateway":
                 env |= {f"{s.upper()}_URL": f"http://127.0.0.1:{ports[s]}" for s in SERVICES[:3]}
-                env["UPSTREAM_TIMEOUT_SECONDS"] = "5"
+                env.setdefault("UPSTREAM_TIMEOUT_SECONDS", "5")
             else:
                 env |= {
                     "DATABASE_URL": testing.database_url(name, self.database),
