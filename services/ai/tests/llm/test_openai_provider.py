@@ -16,10 +16,10 @@ from ai.scheduling.solver import solve
 from ai.scheduling.validator import validate
 from schediora_contracts import PlanGenerated
 from schediora_contracts.common import FeedbackAdjustments, FeedbackSnapshot, PlannedSession
+from schediora_testkit.fake_llm import answer, failure, refusal, stall
 
 from ..api.requests import plan_request
 from .conftest import API_KEY, MAX_ATTEMPTS, MODEL, TIMEOUT_SECONDS, openai_settings
-from .fake_llm import answer, failure, refusal, stall
 from .plans import BERLIN, calendar, clashing, events, generate, reschedule_request, stored
 
 
