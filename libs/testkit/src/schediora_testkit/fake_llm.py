@@ -105,13 +105,15 @@ def calendar_of(facts: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def prompt_facts(body: dict[str, Any]) -> dict[str, Any]:
-    """The facts of a first call: the JSON after the first line of the user message."""
-    return json.loads(body["messages"][-1]["content"].split("\n", 1)[1])
+    """The request's facts: the JSON after the first line of the first user message (a
+    correction asked afterwards comes in later messages)."""
+    first = next(m for m in body["messages"] if m["role"] == "user")
+    return json.loads(first["content"].split("\n", 1)[1])
 
 
 def planning(delay: float = 0.0) -> Callable[[dict[str, Any]], Reply]:
-    """A `Script.respond` that answers every first call with `calendar_of` its facts, after
-    `delay` seconds: an LLM that always plans well, taking its time."""
+    """A `Script.respond` that answers every call with `calendar_of` its facts, after `delay`
+    seconds: an LLM that always plans well, taking its time."""
 
     def respond(body: dict[str, Any]) -> Reply:
         late = answer(calendar_of(prompt_facts(body)))
