@@ -17,15 +17,12 @@ import time
 from collections import Counter
 from typing import Any
 
-import httpx
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from schediora_contracts import PlanRequested
 from schediora_testkit import fake_llm, testing
-from schediora_testkit.devstack import ServiceProcess
 
-from . import process_logs, queues, service_tables
+from . import process_logs, queues, service_metrics, service_tables
 from .isolated import isolated_stack, start
 from .students import QUICK, enrol, queue_jobs
 
@@ -36,22 +33,6 @@ PREFETCH = 10
 LLM_SECONDS = 0.3
 KILL_AFTER = 30
 """Generations stored before the kill: about 30 acks."""
-
-
-async def _requests_counted(ai: ServiceProcess) -> dict[str, float]:
-    """The ai's `schediora_events_total` for PlanRequested, by outcome, from its /metrics."""
-    async with httpx.AsyncClient(timeout=10) as client:
-        scraped = (await client.get(f"{ai.url}/metrics")).text
-    found: dict[str, float] = {}
-    for family in text_string_to_metric_families(scraped):
-        for sample in family.samples:
-            if (
-                sample.name == "schediora_events_total"
-                and sample.labels.get("service") == "ai"
-                and sample.labels.get("event_type") == PlanRequested.event_type
-            ):
-                found[sample.labels["outcome"]] = sample.value
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +164,7 @@ async def test_a_hundred_llm_jobs_complete_once_through_a_kill_9_of_the_ai_mid_w
     figures["queues at the end"] = await queues.wait_settled(stack)
     # The kill landed mid-work: the requests the killed ai held unacknowledged came back to
     # the new one, marked redelivered by the broker (the new process counts from zero).
-    counted = await _requests_counted(ai)
+    counted = await service_metrics.events_counted(ai, "ai", PlanRequested.event_type)
     figures["requests the new ai got redelivered"] = counted.get("redelivered", 0)
     assert 0 < figures["requests the new ai got redelivered"] <= PREFETCH
     figures["LLM calls"] = script.calls
