@@ -12,8 +12,6 @@ import socket
 import threading
 import time
 import uuid
-from datetime import datetime, timedelta
-from typing import Any
 
 import httpx
 import uvicorn
@@ -27,6 +25,7 @@ from starlette.routing import Route
 from benchmarks import plan_flow
 from planner.seed import remove
 from schediora_testkit.devstack import ServiceProcess, Stack
+from schediora_testkit.fake_llm import calendar_of, prompt_facts
 
 DELAY = 2.0
 CONCURRENCY = 20
@@ -64,8 +63,7 @@ class SlowLLM:
         arrived = time.monotonic()
         self.calls += 1
         body = await request.json()
-        facts = json.loads(body["messages"][-1]["content"].split("\n", 1)[1])
-        content = json.dumps({"calendar": _calendar(facts)})
+        content = json.dumps({"calendar": calendar_of(prompt_facts(body))})
         await asyncio.sleep(max(DELAY - (time.monotonic() - arrived), 0))
         return JSONResponse(
             {
@@ -84,25 +82,6 @@ class SlowLLM:
                 "usage": {"prompt_tokens": 1000, "completion_tokens": 200, "total_tokens": 1200},
             }
         )
-
-
-def _calendar(facts: dict[str, Any]) -> list[dict[str, Any]]:
-    minutes = facts["preferences"]["session_minutes"]
-    firsts: dict[str, str] = {}
-    for window in facts["availability"]:
-        firsts.setdefault(window["date"], window["starts_at"])
-    calendar = []
-    for subject, starts in zip(facts["subjects"], sorted(firsts.values()), strict=False):
-        begins = datetime.fromisoformat(starts)
-        calendar.append(
-            {
-                "subject_id": subject["subject_id"],
-                "title": subject["name"],
-                "starts_at": begins.isoformat(),
-                "ends_at": (begins + timedelta(minutes=minutes)).isoformat(),
-            }
-        )
-    return calendar
 
 
 async def _measure(stack: Stack, llm: SlowLLM) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from schediora_runtime.bootstrap import bootstrap
 from schediora_testkit import testing
-from schediora_testkit.devstack import Stack
+from schediora_testkit.devstack import ServiceProcess, Stack
 
 
 def fresh_database(suffix: str) -> str:
@@ -46,3 +46,9 @@ def isolated_stack(
         asyncio.run(
             testing.delete_broker_objects(queues, [exchange, *(f"{q}.dlx" for q in queues)])
         )
+
+
+async def start(service: ServiceProcess) -> None:
+    """Start one of a stack's services again and wait until it is live."""
+    service.start()
+    await asyncio.to_thread(service.wait_live)

@@ -116,3 +116,45 @@ class Student:
                 return job
             assert time.monotonic() < deadline, f"job {job_id} still {job['status']}"
             await asyncio.sleep(interval)
+
+
+SUBJECTS = ("Biology", "History", "Chemistry", "Latin")
+BATCH = 25
+"""Students onboarded at once: a few hundred sign-ups at the same moment would queue on the
+gateway and auth of a loaded 2-core box past the client's timeout."""
+
+
+async def enrol(
+    api: httpx.AsyncClient,
+    count: int,
+    values: dict[str, Any],
+    subjects: int = 2,
+    prefix: str = "reliable",
+) -> list[Student]:
+    """Students who signed up, set their availability and have `subjects` subjects, the first
+    with an exam next week; `BATCH` at a time."""
+    exam = next_week() + timedelta(days=4)
+
+    async def onboarded() -> Student:
+        student = await Student.register(api, prefix)
+        await student.set_preferences(values)
+        await student.add_subject("Calculus", exam_date=str(exam), difficulty=4)
+        for n, name in enumerate(SUBJECTS[: subjects - 1]):
+            await student.add_subject(name, difficulty=1 + n)
+        return student
+
+    students: list[Student] = []
+    for first in range(0, count, BATCH):
+        size = min(BATCH, count - first)
+        students += await asyncio.gather(*(onboarded() for _ in range(size)))
+    return students
+
+
+async def queue_jobs(students: list[Student]) -> list[str]:
+    """Each student's job for next week, queued (`BATCH` requests at a time); the job ids."""
+    job_ids: list[str] = []
+    for first in range(0, len(students), BATCH):
+        batch = students[first : first + BATCH]
+        queued = await asyncio.gather(*(s.generate_once_onboarded(next_week()) for s in batch))
+        job_ids += [job["id"] for job in queued]
+    return job_ids

@@ -15,15 +15,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from schediora_contracts import PlanGenerated
 from schediora_testkit import testing
 from schediora_testkit.devstack import ServiceProcess
 
-from . import process_logs, queues, service_tables
+from . import process_logs, queues, service_metrics, service_tables
 from .isolated import isolated_stack
 from .students import QUICK, Student, next_week
 
@@ -59,22 +57,6 @@ def stack(tmp_path_factory):
     log_dir = tmp_path_factory.mktemp("commit-ack-crash-logs")
     with isolated_stack(log_dir, "commit_ack_crash", env, start_timeout=180) as stack:
         yield stack
-
-
-async def _events_counted(planner: ServiceProcess) -> dict[str, float]:
-    """The planner's `schediora_events_total` for PlanGenerated, by outcome, from /metrics."""
-    async with httpx.AsyncClient(timeout=10) as client:
-        scraped = (await client.get(f"{planner.url}/metrics")).text
-    found: dict[str, float] = {}
-    for family in text_string_to_metric_families(scraped):
-        for sample in family.samples:
-            if (
-                sample.name == "schediora_events_total"
-                and sample.labels.get("service") == "planner"
-                and sample.labels.get("event_type") == PlanGenerated.event_type
-            ):
-                found[sample.labels["outcome"]] = sample.value
-    return found
 
 
 async def _sessions(db) -> int:
@@ -150,7 +132,7 @@ async def test_a_crash_after_the_commit_and_before_the_ack_of_20_changes_nothing
     planner.start()
     await asyncio.to_thread(planner.wait_live, 180)
     settled = await queues.wait_settled(stack, "planner", "planner.dlq", timeout=120)
-    counted = await _events_counted(planner)
+    counted = await service_metrics.events_counted(planner, "planner", PlanGenerated.event_type)
     assert counted.get("redelivered") == JOBS
     assert counted.get("duplicate") == JOBS
     assert counted.get("applied", 0) == 0

@@ -1,19 +1,18 @@
 """A client can follow a generation: with an LLM that answers slowly (the fake OpenAI-compatible
-server of the ai's tests, answering after a delay), a student polling `GET /ai/jobs/{id}` through
+server of the testkit, answering after a delay), a student polling `GET /ai/jobs/{id}` through
 the gateway sees `queued`, then `running` while the plan is being made, then `completed`, with
 `started_at` ≤ `finished_at`; a student following `GET /ai/jobs/{id}/events` (Server-Sent
 Events) through the gateway gets the same three states pushed, and the stream ends. The four
 services run as processes on the real PostgreSQL and RabbitMQ."""
 
 import asyncio
-import importlib.util
 import json
-import sys
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
+
+from schediora_testkit import fake_llm
 
 from .isolated import isolated_stack
 from .students import Student, preferences
@@ -22,21 +21,6 @@ pytestmark = pytest.mark.e2e
 
 SLOW_SECONDS = 4.0
 """How long the LLM takes to answer; the client polls far more often than that."""
-
-
-def _fake_llm_module():
-    """The ai tests' fake OpenAI-compatible server (a test tool of that service's tests)."""
-    path = Path(__file__).parents[2] / "services/ai/tests/llm/fake_llm.py"
-    spec = importlib.util.spec_from_file_location("ai_tests_fake_llm", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-fake_llm = _fake_llm_module()
 
 
 @pytest.fixture(scope="module")

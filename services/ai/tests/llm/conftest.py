@@ -11,8 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ai.settings import Settings
 from schediora_runtime.database import create_engine, create_sessionmaker
 from schediora_testkit import testing
-
-from .fake_llm import FakeLLM, Reply, Script
+from schediora_testkit.fake_llm import FakeLLM, Reply, Script
 
 MODEL = "fake-model"
 API_KEY = "test-key"

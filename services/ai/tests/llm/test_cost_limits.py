@@ -13,11 +13,11 @@ from ai.generations import service
 from ai.providers.registry import provider_from
 from ai.scheduling.solver import solve
 from ai.usage.models import TokenUsage
+from schediora_testkit.fake_llm import answer, failure
 from schediora_testkit.metrics import Deltas
 
 from ..api.requests import plan_request
 from .conftest import MAX_ATTEMPTS, TIMEOUT_SECONDS, openai_settings
-from .fake_llm import answer, failure
 from .plans import calendar, new_delivery, stored
 
 MAX_TOKENS = 3000

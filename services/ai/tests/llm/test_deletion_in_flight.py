@@ -15,10 +15,10 @@ from ai.scheduling.solver import solve
 from schediora_contracts import UserDeleted
 from schediora_runtime.messaging.codec import wrap
 from schediora_testkit import testing
+from schediora_testkit.fake_llm import answer, stall
 
 from ..api.requests import plan_request, published
 from .conftest import openai_settings
-from .fake_llm import answer, stall
 from .plans import calendar
 
 LLM_SECONDS = 2.0

@@ -13,10 +13,10 @@ from ai.scheduling.validator import validate
 from schediora_contracts import PlanGenerated
 from schediora_runtime.messaging.codec import wrap
 from schediora_testkit import testing
+from schediora_testkit.fake_llm import answer, failure, stall
 
 from ..api.requests import plan_request, published
 from .conftest import MAX_ATTEMPTS, MODEL, TIMEOUT_SECONDS
-from .fake_llm import answer, failure, stall
 from .plans import calendar
 
 

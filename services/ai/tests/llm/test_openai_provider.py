@@ -16,10 +16,10 @@ from ai.scheduling.solver import solve
 from ai.scheduling.validator import validate
 from schediora_contracts import PlanGenerated
 from schediora_contracts.common import FeedbackAdjustments, FeedbackSnapshot, PlannedSession
+from schediora_testkit.fake_llm import answer, failure, planning, refusal, stall
 
 from ..api.requests import plan_request
 from .conftest import API_KEY, MAX_ATTEMPTS, MODEL, TIMEOUT_SECONDS, openai_settings
-from .fake_llm import answer, failure, refusal, stall
 from .plans import BERLIN, calendar, clashing, events, generate, reschedule_request, stored
 
 
@@ -362,3 +362,21 @@ async def test_a_corrected_answer_that_keeps_the_day_free_is_used(llm, sessionma
     plan = await published_plan(sessionmaker, request)
     assert not _on_wednesday(plan.sessions)
     assert generation.quality["feedback"]["understood"]["free_days"] == [2]
+
+
+async def test_the_fake_servers_planning_answer_is_a_plan_the_validator_accepts(llm, sessionmaker):
+    """End-to-end tests use `planning` as an LLM that always plans well: its calendar, made
+    from the prompt alone, passes the one validator at the first call."""
+    request = plan_request(uuid.uuid4())
+    llm.script.respond = planning()
+
+    # A timeout far above the module's 0.5 s: a loaded box is no reason for a fallback here.
+    await generate(sessionmaker, request, openai_provider(llm, openai_timeout_seconds=10))
+
+    generation = await stored(sessionmaker, request.job_id)
+    provenance = generation.provenance
+    assert (generation.status, provenance["path"]) == ("completed", "llm"), provenance
+    assert llm.script.calls == 1
+    sessions = stored_sessions(generation)
+    assert {s.subject_id for s in sessions} == {s.subject_id for s in request.subjects}
+    assert validate(request, sessions) == []

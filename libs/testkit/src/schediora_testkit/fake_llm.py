@@ -1,7 +1,9 @@
 """A small OpenAI-compatible server for the tests: `POST /<script>/v1/chat/completions` answers
 from the script registered under that path, one scripted reply per call (the last one repeats),
-and records every request it gets. It runs in a thread of its own on a free loopback port, so the
-real `openai` client talks real HTTP to it."""
+or a reply made from each request (`Script.respond`, e.g. `planning(delay)`: a valid calendar for
+whatever week the prompt describes), and records every request it gets. It runs in a thread of
+its own on a free loopback port, so the real `openai` client talks real HTTP to it. Used by the
+ai's LLM tests and by end-to-end tests whose ai asks it (test tooling: never in an image)."""
 
 import asyncio
 import json
@@ -9,7 +11,9 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 import uvicorn
@@ -77,9 +81,52 @@ def stall(seconds: float, then: Reply | None = None) -> Reply:
     return Reply(status=late.status, body=late.body, delay=seconds, headers=late.headers)
 
 
+def calendar_of(facts: dict[str, Any]) -> list[dict[str, Any]]:
+    """A calendar the validator accepts for the prompt's facts (`ai.providers.prompt.facts`):
+    one session of the preferred length for each subject, each on its own day from the week's
+    first, at the start of that day's first availability window."""
+    minutes = facts["preferences"]["session_minutes"]
+    firsts: dict[str, str] = {}
+    for window in facts["availability"]:
+        firsts.setdefault(window["date"], window["starts_at"])
+    calendar = []
+    for subject, starts in zip(facts["subjects"], sorted(firsts.values()), strict=False):
+        begins = datetime.fromisoformat(starts)
+        calendar.append(
+            {
+                "subject_id": subject["subject_id"],
+                "title": subject["name"],
+                "starts_at": begins.isoformat(),
+                "ends_at": (begins + timedelta(minutes=minutes)).isoformat(),
+                "rationale": "One session per subject, early in the week.",
+            }
+        )
+    return calendar
+
+
+def prompt_facts(body: dict[str, Any]) -> dict[str, Any]:
+    """The request's facts: the JSON after the first line of the first user message (a
+    correction asked afterwards comes in later messages)."""
+    first = next(m for m in body["messages"] if m["role"] == "user")
+    return json.loads(first["content"].split("\n", 1)[1])
+
+
+def planning(delay: float = 0.0) -> Callable[[dict[str, Any]], Reply]:
+    """A `Script.respond` that answers every call with `calendar_of` its facts, after `delay`
+    seconds: an LLM that always plans well, taking its time."""
+
+    def respond(body: dict[str, Any]) -> Reply:
+        late = answer(calendar_of(prompt_facts(body)))
+        return Reply(status=late.status, body=late.body, delay=delay)
+
+    return respond
+
+
 @dataclass
 class Script:
     replies: list[Reply]
+    respond: Callable[[dict[str, Any]], Reply] | None = None
+    """Makes each reply from the request's body instead of `replies`, when set."""
     requests: list[dict[str, Any]] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
     arrivals: list[float] = field(default_factory=list)
@@ -89,6 +136,8 @@ class Script:
         self.arrivals.append(time.monotonic())
         self.requests.append(body)
         self.headers.append(headers)
+        if self.respond is not None:
+            return self.respond(body)
         if not self.replies:
             return failure(500, "nothing scripted")
         return self.replies[min(len(self.requests), len(self.replies)) - 1]
@@ -131,10 +180,12 @@ class FakeLLM:
         self._thread.join(timeout=10)
         self._socket.close()
 
-    def script(self, *replies: Reply) -> tuple[str, Script]:
+    def script(
+        self, *replies: Reply, respond: Callable[[dict[str, Any]], Reply] | None = None
+    ) -> tuple[str, Script]:
         """(base URL, script) for one test."""
         name = uuid.uuid4().hex
-        self.scripts[name] = script = Script(list(replies))
+        self.scripts[name] = script = Script(list(replies), respond)
         return f"http://127.0.0.1:{self.port}/{name}/v1", script
 
     def forget(self, script: Script) -> None:
