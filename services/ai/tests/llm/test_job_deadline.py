@@ -10,10 +10,10 @@ from ai.generations import service
 from ai.providers.llm import LOCAL_PLAN_SECONDS
 from ai.providers.registry import provider_from
 from ai.scheduling.solver import solve
+from schediora_testkit.fake_llm import answer
 
 from ..api.requests import plan_request
 from .conftest import MAX_ATTEMPTS, TIMEOUT_SECONDS, openai_settings
-from .fake_llm import answer
 from .plans import calendar, events, new_delivery, stored
 
 

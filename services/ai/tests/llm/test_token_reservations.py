@@ -15,10 +15,10 @@ from ai.providers.local import LocalProvider
 from ai.providers.registry import provider_from
 from ai.scheduling.solver import solve
 from ai.usage.models import TokenUsage
+from schediora_testkit.fake_llm import answer
 
 from ..api.requests import plan_request
 from .conftest import MAX_ATTEMPTS, openai_settings
-from .fake_llm import answer
 from .plans import calendar, new_delivery, stored
 
 MAX_TOKENS = 1000
