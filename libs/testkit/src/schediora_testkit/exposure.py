@@ -13,6 +13,7 @@ import base64
 import json
 import re
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -72,6 +73,30 @@ def exposures(
             f"field {key}" for key in keys if SECRET_FIELD.search(key) and key not in allowed_fields
         )
     return found
+
+
+class Recorder:
+    """Every answer a client received while recording, its body read, by `METHOD path #n`."""
+
+    def __init__(self) -> None:
+        self.answers: dict[str, httpx.Response] = {}
+
+    async def __call__(self, response: httpx.Response) -> None:
+        await response.aread()
+        request = response.request
+        self.answers[f"{request.method} {request.url.path} #{len(self.answers)}"] = response
+
+
+@contextmanager
+def recording(client: httpx.AsyncClient) -> Iterator[Recorder]:
+    """Record what `client` receives inside the block: the answers to one user's writes."""
+    recorder = Recorder()
+    hooks = client.event_hooks
+    client.event_hooks = {**hooks, "response": [*hooks.get("response", []), recorder]}
+    try:
+        yield recorder
+    finally:
+        client.event_hooks = hooks
 
 
 def get_paths(document: Mapping[str, Any]) -> list[str]:
