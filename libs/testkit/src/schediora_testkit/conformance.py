@@ -34,6 +34,10 @@ CHECKS = (
     "ignored_auth",
     "object_level_authorization",
 )
+NEGATIVE_DATA_REFUSALS = (400, 415, 422)
+"""What a request the document calls invalid must get (schemathesis would also take 401, 403,
+404, 405, 406, 409, 428 and 429): a validation error, or a 415 for a body sent without its
+media type (an iCalendar upload with none), nothing else."""
 KEY_CHECKS = (
     "negative_data_rejection",
     "ignored_auth",
@@ -106,9 +110,12 @@ def config(
     max_steps: int = 8,
     coverage: bool = True,
     seed: int = 20261203,
+    refusals: tuple[int, ...] = NEGATIVE_DATA_REFUSALS,
 ) -> Any:
     """Fuzzing draws `max_examples` cases per operation; the coverage phase (boundary and
-    invalid values, unexpected methods) draws as many as the document implies, unless off."""
+    invalid values, unexpected methods) draws as many as the document implies, unless off.
+    `refusals` are the statuses a schema-violating request may get (`negative_data_rejection`;
+    a run without credentials adds 401, which comes first)."""
     import schemathesis
 
     _every_check_is_run_or_excused()
@@ -117,7 +124,14 @@ def config(
             "seed": seed,
             "headers": headers,
             "generation": {"max-examples": max_examples},
-            "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
+            "checks": {
+                "enabled": False,
+                **{name: {"enabled": True} for name in CHECKS},
+                "negative_data_rejection": {
+                    "enabled": True,
+                    "expected-statuses": list(refusals),
+                },
+            },
             "phases": {
                 "coverage": {"enabled": coverage},
                 "stateful": {"max-steps": max_steps},
