@@ -25,7 +25,7 @@ PROBLEM_TYPE_BASE = "https://schediora.app/problems/"
 class StrictModel(BaseModel):
     """Base for request bodies: an unknown field is a 422, never silently dropped, and so is
     text PostgreSQL cannot store anywhere in the body (storable.py), nested models included, and
-    a number or boolean field sent as another JSON type (json_scalars.py)."""
+    a number, boolean, date, time or UUID sent as another JSON type (json_scalars.py)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
