@@ -1,6 +1,7 @@
 """RFC 9457 problem+json for every error a service answers, and strict request models."""
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -13,6 +14,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from schediora_contracts.problems import PROBLEM_MEDIA_TYPE, Problem, ProblemFieldError
+from schediora_runtime import json_scalars
 from schediora_runtime.storable import ERROR_TYPE, unstorable_text
 
 logger = logging.getLogger(__name__)
@@ -22,7 +24,8 @@ PROBLEM_TYPE_BASE = "https://schediora.app/problems/"
 
 class StrictModel(BaseModel):
     """Base for request bodies: an unknown field is a 422, never silently dropped, and so is
-    text PostgreSQL cannot store anywhere in the body (storable.py), nested models included."""
+    text PostgreSQL cannot store anywhere in the body (storable.py), nested models included, and
+    a number, boolean, date, time or UUID sent as another JSON type (json_scalars.py)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
@@ -34,6 +37,14 @@ class StrictModel(BaseModel):
                 type=PydanticCustomError(ERROR_TYPE, message), loc=location, input=data
             )
             for location, message in unstorable_text(data)
+        ]
+        errors += [
+            InitErrorDetails(
+                type=PydanticCustomError(json_scalars.ERROR_TYPE, message),
+                loc=location,
+                input=data,
+            )
+            for location, message in json_scalars.mistyped_scalars(cls.model_fields, data)
         ]
         if errors:
             # Raised from a validator, a ValidationError keeps each error's own location.
@@ -95,6 +106,7 @@ class Conflict(ProblemError):
     code = "conflict"
 
 
+_HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 _STATUS_CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -197,7 +209,24 @@ def _unreadable_body(exc: StarletteHTTPException) -> bool:
     return exc.status_code == 400 and isinstance(exc.__cause__, ValueError | RecursionError)
 
 
-async def _on_http_exception(_: Request, exc: Exception) -> JSONResponse:
+_TEMPLATE_PARAMETER = re.compile(r"(\{[^}]*\})")
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the app documents for the request's path. Starlette's 405 names only the
+    first route whose path matched (`Allow: GET` for a path that also takes POST); RFC 9110
+    (15.5.6) wants all of them. Read from the OpenAPI document (built once per app), so routes
+    included through routers count alike."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        parts = _TEMPLATE_PARAMETER.split(template)  # the parameters at the odd places
+        pattern = "".join("[^/]+" if n % 2 else re.escape(part) for n, part in enumerate(parts))
+        if re.fullmatch(pattern, request.url.path):
+            methods |= {method.upper() for method in operations if method in _HTTP_METHODS}
+    return ", ".join(sorted(methods))
+
+
+async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     if _unreadable_body(exc):
         # A malformed body is a validation error like any other (API contract), not a 400.
@@ -205,7 +234,10 @@ async def _on_http_exception(_: Request, exc: Exception) -> JSONResponse:
         problem.errors = [ProblemFieldError(loc=["body"], msg="The body is not JSON in UTF-8.")]
         return problem_response(problem)
     detail = exc.detail if isinstance(exc.detail, str) else None
-    return problem_response(status_problem(exc.status_code, detail), headers=exc.headers)
+    headers = exc.headers
+    if exc.status_code == 405 and (allowed := _allowed_methods(request)):
+        headers = {**(headers or {}), "Allow": allowed}
+    return problem_response(status_problem(exc.status_code, detail), headers=headers)
 
 
 async def _on_unhandled(_: Request, exc: Exception) -> JSONResponse:

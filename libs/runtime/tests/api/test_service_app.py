@@ -33,6 +33,11 @@ async def create_subject(body: SubjectIn) -> SubjectIn:
     return body
 
 
+@router.get("/subjects")
+async def list_subjects() -> list[SubjectIn]:
+    return []
+
+
 @router.get("/search")
 async def search(
     q: str = "", note: Annotated[str | None, Header(alias="X-Client-Note")] = None
@@ -101,7 +106,8 @@ async def test_unknown_route_and_wrong_method_are_problems(client):
     assert (missing.status_code, missing.json()["code"]) == (404, "not_found")
     wrong = await client.delete("/api/v1/subjects")
     assert (wrong.status_code, wrong.json()["code"]) == (405, "method_not_allowed")
-    assert "POST" in wrong.headers["allow"]
+    # Every method of the path, not only the first route's (Starlette's own 405 says "GET").
+    assert wrong.headers["allow"] == "GET, POST"
 
 
 async def test_request_id_is_echoed_or_generated(client):
@@ -166,3 +172,14 @@ async def test_query_path_and_header_parameters_refuse_nul_by_name(client):
     assert (await client.get("/api/v1/search", params={"q": "Ünï \U0001f4da"})).json() == {
         "q": "Ünï \U0001f4da"
     }
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("difficulty", True), ("difficulty", "3"), ("difficulty", 2.5)]
+)
+async def test_a_number_sent_as_another_json_type_is_a_422_naming_the_field(client, field, value):
+    response = await client.post("/api/v1/subjects", json={"name": "Maths", field: value})
+    assert (response.status_code, response.json()["code"]) == (422, "validation_error")
+    assert [error["loc"] for error in response.json()["errors"]] == [["body", field]]
+    whole = await client.post("/api/v1/subjects", json={"name": "Maths", field: 3.0})
+    assert whole.status_code == 201, whole.text

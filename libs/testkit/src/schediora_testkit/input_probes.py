@@ -8,6 +8,7 @@ that are not UTF-8 or not JSON. Each also reports a table of the service whose r
 """
 
 import json
+import re
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -410,3 +411,32 @@ async def assert_refuses_forbidden_fields(
     assert found == declared
     assert sent + len(found) == bodies * len(FORBIDDEN_FIELDS)
     return bodies, sent
+
+
+# Page sizes a client might ask for, and whether each must be refused: the cap is 100 a page.
+PAGE_SIZES = {0: True, 100: False, 101: True, 10_000: True}
+
+
+async def probe_page_sizes(
+    client: httpx.AsyncClient, document: Document, *, headers: Mapping[str, str]
+) -> tuple[list[str], list[str]]:
+    """(operations probed, failures): every operation with a `limit` query parameter, asked
+    for each of `PAGE_SIZES`, must refuse a size outside 1..100 with a `422 validation_error`
+    naming `limit`, and answer 100 with a page of at most 100 items."""
+    probed, failures = [], []
+    for method, path, operation in operations(document):
+        names = {_resolve(document, p)["name"] for p in operation.get("parameters", [])}
+        if "limit" not in names:
+            continue
+        probed.append(f"{method.upper()} {path}")
+        url = re.sub(r"\{[^}]+\}", str(uuid.uuid4()), path)
+        for size, refused in PAGE_SIZES.items():
+            response = await client.request(
+                method.upper(), url, params={"limit": size}, headers=headers
+            )
+            if refused:
+                if why := problem_failure(response, ["query", "limit"], None):
+                    failures.append(f"{method.upper()} {path} limit={size}: {why}")
+            elif response.status_code != 200 or len(response.json()["items"]) > size:
+                failures.append(f"{method.upper()} {path} limit={size}: {response.text[:200]}")
+    return probed, failures

@@ -11,7 +11,10 @@ from schediora_testkit.tokens import TokenUser, user_with_token
 @pytest.fixture
 async def client(running_app) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=running_app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    # A fixed request id, so that two problem bodies can be compared whole.
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://test", headers={"X-Request-ID": "ai-api"}
+    ) as client:
         yield client
 
 

@@ -1,50 +1,159 @@
-"""Isolation across the ai API (docs/reliability.md, item 31): every route that takes an id,
-found in the app's OpenAPI document, answers 404 for another user's id exactly as for an unknown
-one and for 100 random ids; an id in the body or query (feedback) is checked the same way."""
+"""Isolation across the ai API (docs/reliability.md, item 31): Alice and Bob each own three
+generations, two with feedback. Every operation that takes an id (in the path, the query or the
+body), found in the app's OpenAPI document, answers Bob's request on each of Alice's
+generations as it answers an unknown id, and 100 random ids alike; Bob's feedback list shows
+none of Alice's; a `user_id` in the query changes no answer and one in a body is refused with
+nothing written; Alice's data reads the same afterwards."""
 
 import uuid
 
 import pytest
 
-from schediora_testkit.forgery import operations
+from schediora_testkit.exposure import fill, get_paths, json_writes, read_every_get
+from schediora_testkit.input_probes import (
+    _resolve,
+    minimal_instance,
+    operations,
+    problem_failure,
+    row_counts,
+)
 
-from .requests import plan_request
-from .test_generations import FEEDBACK, GENERATIONS, outcome, send
+from .owned import Owned, owned_data
+from .test_generations import FEEDBACK, GENERATIONS
 
 RANDOM_IDS = 100
-# (method, path template) → how the route takes the id (path: in the template).
-ID_ROUTES = {("GET", "/api/v1/ai/generations/{generation_id}")}
+GENERATION = f"{GENERATIONS}/{{generation_id}}"
+# (method, path template, where the id goes, its name): every id an operation takes.
+ID_PARAMETERS = {
+    ("GET", GENERATION, "path", "generation_id"),
+    ("GET", FEEDBACK, "query", "generation_id"),
+    ("POST", FEEDBACK, "body", "generation_id"),
+}
+
+
+def _id_parameters(document) -> set[tuple[str, str, str, str]]:
+    """Every parameter or top-level body field of the document named `id` or `*_id`."""
+    found = set()
+    for method, path, operation in operations(document):
+        for parameter in operation.get("parameters", []):
+            parameter = _resolve(document, parameter)
+            if parameter["name"] == "id" or parameter["name"].endswith("_id"):
+                found.add((method.upper(), path, parameter["in"], parameter["name"]))
+    for method, path, schema in json_writes(document):
+        for name in _resolve(document, schema).get("properties", {}):
+            if name == "id" or name.endswith("_id"):
+                found.add((method.upper(), path, "body", name))
+    return found
+
+
+def _request(client, method: str, path: str, where: str, name: str, value: str, headers):
+    if where == "path":
+        return client.request(method, fill(path, {name: value}), headers=headers)
+    if where == "query":
+        return client.request(method, path, params={name: value}, headers=headers)
+    return client.request(method, path, json={name: value, "rating": 4}, headers=headers)
+
+
+async def _everything_read_by(client, app, user, owned: Owned) -> dict[str, str]:
+    answers = await read_every_get(
+        client, app.openapi(), headers=user.headers, path_values=owned.first()
+    )
+    return {path: f"{answer.status_code} {answer.text}" for path, answer in answers.items()}
 
 
 @pytest.fixture
-async def alices_generation(running_app, settings, alice) -> str:
-    request = plan_request(alice.id)
-    await send(settings, request)
-    await outcome(running_app, request.job_id)
-    return str(request.job_id)
+async def owners(client, alice, bob, running_app, settings) -> tuple[Owned, Owned]:
+    mine = await owned_data(client, running_app, settings, alice, "Alice")
+    theirs = await owned_data(client, running_app, settings, bob, "Bob")
+    return mine, theirs
 
 
-def test_every_route_that_takes_an_id_is_in_the_matrix(running_app):
-    with_ids = {operation for operation in operations(running_app.openapi()) if "{" in operation[1]}
-    assert with_ids == ID_ROUTES
+def test_every_operation_that_takes_an_id_is_in_the_matrix(running_app):
+    assert _id_parameters(running_app.openapi()) == ID_PARAMETERS
 
 
-async def test_another_users_or_a_random_id_is_the_same_404(client, alice, bob, alices_generation):
-    mine = await client.get(f"{GENERATIONS}/{alices_generation}", headers=alice.headers)
-    assert mine.status_code == 200
-    ids = [alices_generation] + [str(uuid.uuid4()) for _ in range(RANDOM_IDS)]
-    answers = [await client.get(f"{GENERATIONS}/{i}", headers=bob.headers) for i in ids]
-    assert {a.status_code for a in answers} == {404}
-    assert {(a.json()["code"], a.json()["detail"]) for a in answers} == {
-        (answers[0].json()["code"], answers[0].json()["detail"])
+async def test_bob_gets_the_unknown_id_answer_for_each_of_alices_generations(
+    client, alice, bob, owners, running_app
+):
+    alices, _ = owners
+    before = await _everything_read_by(client, running_app, alice, alices)
+    sent = 0
+    for method, path, where, name in sorted(ID_PARAMETERS):
+        unknown = await _request(client, method, path, where, name, str(uuid.uuid4()), bob.headers)
+        assert unknown.status_code in (200, 404), unknown.text
+        for value in alices.ids["generation_id"]:
+            answer = await _request(client, method, path, where, name, value, bob.headers)
+            sent += 1
+            assert (answer.status_code, answer.json()) == (unknown.status_code, unknown.json())
+        if unknown.status_code == 404:
+            assert unknown.json()["code"] == "not_found"
+        else:  # a list filtered by an id that is not Bob's: empty
+            assert unknown.json()["items"] == []
+    assert sent == 3 * len(ID_PARAMETERS)
+    assert await _everything_read_by(client, running_app, alice, alices) == before
+    print(f"\nFIGURES ai BOLA: {sent} requests on Alice's generations, each as for an unknown id")
+
+
+async def test_a_hundred_random_ids_are_each_the_same_404(client, alice, owners):
+    ids = [str(uuid.uuid4()) for _ in range(RANDOM_IDS)]
+    answers = [await client.get(f"{GENERATIONS}/{i}", headers=alice.headers) for i in ids]
+    answers += [
+        await client.post(FEEDBACK, json={"generation_id": i, "rating": 4}, headers=alice.headers)
+        for i in ids
+    ]
+    assert {(a.status_code, a.json()["code"], a.json()["detail"]) for a in answers} == {
+        (404, "not_found", answers[0].json()["detail"])
     }
-    assert answers[0].json()["code"] == "not_found"
-    # An id in the body or the query: feedback on Alice's generation, her feedback listed.
-    body = {"generation_id": alices_generation, "rating": 4}
-    assert (await client.post(FEEDBACK, json=body, headers=bob.headers)).status_code == 404
-    listed = await client.get(
-        FEEDBACK, params={"generation_id": alices_generation}, headers=bob.headers
+
+
+async def test_no_read_shows_another_users_rows(client, alice, bob, owners, running_app):
+    alices, bobs = owners
+    document = running_app.openapi()
+    assert get_paths(document) == [GENERATION, FEEDBACK]
+    as_bob = await read_every_get(client, document, headers=bob.headers, path_values=bobs.first())
+    as_alice = await read_every_get(
+        client, document, headers=alice.headers, path_values=alices.first()
     )
-    assert alices_generation not in listed.text
-    # Alice's own generation is untouched and still hers alone.
-    assert (await client.post(FEEDBACK, json=body, headers=alice.headers)).status_code == 201
+    alice_marks = [*alices.all_ids(), str(alice.id), "Alice's"]
+    for path, answer in as_bob.items():
+        assert answer.status_code == 200, (path, answer.text)
+        assert [mark for mark in alice_marks if mark in answer.text] == [], path
+        assert any(mark in as_alice[path].text for mark in alice_marks), path
+
+
+async def test_a_user_id_in_the_query_is_ignored(client, alice, bob, owners, running_app):
+    alices, bobs = owners
+    document = running_app.openapi()
+    plain = await read_every_get(client, document, headers=bob.headers, path_values=bobs.first())
+    forged = await read_every_get(
+        client,
+        document,
+        headers=bob.headers,
+        path_values=bobs.first(),
+        extra_query={"user_id": str(alice.id)},
+    )
+    for path, answer in forged.items():
+        assert (answer.status_code, answer.text) == (plain[path].status_code, plain[path].text)
+        assert not any(value in answer.text for value in alices.all_ids()), path
+
+
+async def test_a_user_id_in_a_body_is_refused_and_writes_nothing(
+    client, alice, bob, owners, running_app
+):
+    alices, bobs = owners
+    document = running_app.openapi()
+    engine = running_app.state.runtime.engine
+    before_rows = await row_counts(engine, "ai")
+    before = await _everything_read_by(client, running_app, alice, alices)
+    writes = list(json_writes(document))
+    assert [(method, path) for method, path, _ in writes] == [("post", FEEDBACK)]
+    for method, path, schema in writes:
+        # Bob's own generation without feedback yet: only the user_id stands in the way.
+        body = minimal_instance(document, schema) | {
+            "generation_id": bobs.ids["generation_id"][2],
+            "user_id": str(alice.id),
+        }
+        answer = await client.request(method.upper(), path, json=body, headers=bob.headers)
+        assert problem_failure(answer, ["body", "user_id"], None) is None, answer.text
+    assert await row_counts(engine, "ai") == before_rows
+    assert await _everything_read_by(client, running_app, alice, alices) == before

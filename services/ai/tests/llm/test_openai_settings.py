@@ -19,6 +19,7 @@ OPENAI_VARIABLES = (
     "OPENAI_MODEL",
     "OPENAI_TIMEOUT_SECONDS",
     "OPENAI_MAX_ATTEMPTS",
+    "OPENAI_MAX_TOKENS",
 )
 
 
@@ -63,6 +64,7 @@ def test_openai_settings_from_the_environment_make_the_openai_provider(environme
     environment.setenv("OPENAI_API_KEY", "sk-not-for-logs")
     environment.setenv("OPENAI_TIMEOUT_SECONDS", "20")
     environment.setenv("OPENAI_MAX_ATTEMPTS", "2")
+    environment.setenv("OPENAI_MAX_TOKENS", "2000")
     settings = Settings(_env_file=None)
     assert "sk-not-for-logs" not in repr(settings)
     provider = provider_from(settings)
@@ -72,7 +74,18 @@ def test_openai_settings_from_the_environment_make_the_openai_provider(environme
         "llama-3.1-8b",
         "http://127.0.0.1:8080/v1",
     )
-    assert (provider.timeout_seconds, provider.max_attempts) == (20, 2)
+    # Every call is bounded in time and in cost (item 33): the client's timeout and the
+    # `max_tokens` each request carries (test_cost_limits.py reads it off the wire).
+    assert (provider.timeout_seconds, provider.max_attempts, provider.max_tokens) == (20, 2, 2000)
+
+
+def test_every_llm_call_is_bounded_by_default(environment):
+    defaults = Settings(_env_file=None)
+    assert 0 < defaults.openai_timeout_seconds <= 60
+    assert 0 < defaults.openai_max_tokens <= 8192
+    assert defaults.ai_daily_token_budget > 0
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None, openai_max_tokens=0)
 
 
 def test_blank_openai_variables_count_as_unset(environment):

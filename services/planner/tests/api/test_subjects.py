@@ -224,7 +224,7 @@ async def test_an_invalid_patch_is_a_422_and_changes_nothing(client, alice, body
     assert await list_all(client, alice) == [subject]
 
 
-async def test_delete_removes_the_subject_and_a_second_delete_is_a_404(client, alice):
+async def test_delete_removes_the_subject_and_a_later_patch_or_delete_is_a_404(client, alice):
     subject = await create_subject(client, alice, "Latin")
     url = f"{SUBJECTS}/{subject['id']}"
     response = await client.delete(url, headers=alice.headers)
@@ -232,6 +232,9 @@ async def test_delete_removes_the_subject_and_a_second_delete_is_a_404(client, a
     assert response.content == b""
     assert await list_all(client, alice) == []
     assert_problem(await client.delete(url, headers=alice.headers), 404, "not_found")
+    # No use after free: the deleted subject cannot be changed either (item 30).
+    gone = await client.patch(url, json={"name": "Back"}, headers=alice.headers)
+    assert_problem(gone, 404, "not_found")
     await create_subject(client, alice, "latin")  # the name is free again
 
 
