@@ -100,6 +100,9 @@ def test_the_key_that_signs_cannot_be_withdrawn(clean_keys, capsys, monkeypatch)
     assert "rotate to a new key first" in capsys.readouterr().err
     assert main(["withdraw", "no-such-kid"]) == 2
     assert "not a published key" in capsys.readouterr().err
+    # A kid is base64url: one that begins with "-" is a kid, not an option.
+    assert main(["withdraw", "-no-such-kid"]) == 2
+    assert "not a published key" in capsys.readouterr().err
     assert main(["list"]) == 0
     assert json.loads(capsys.readouterr().out) == {
         "signing_kid": signing_kid,

@@ -75,6 +75,14 @@ async def _publish_now(settings: Settings, engine) -> None:
         await broker.stop()
 
 
+def _kid_as_positional(argv: list[str]) -> list[str]:
+    """A kid is base64url and may begin with "-", which argparse would read as an option:
+    `withdraw -AbC...` is given to argparse as `withdraw -- -AbC...`."""
+    if len(argv) == 2 and argv[0] == "withdraw" and argv[1] not in ("-h", "--help"):
+        return [argv[0], "--", argv[1]]
+    return argv
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m auth.signing", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -82,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("rotate", help="make a new signing key; earlier ones stay accepted")
     withdraw = commands.add_parser("withdraw", help="stop accepting a key (not the signing one)")
     withdraw.add_argument("kid")
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_kid_as_positional(sys.argv[1:] if argv is None else argv))
     try:
         change = asyncio.run(run(Settings(), args.command, getattr(args, "kid", None)))
     except KeyChangeRefused as exc:
