@@ -8,6 +8,8 @@ import aio_pika
 from schediora_testkit import testing
 from schediora_testkit.devstack import Stack
 
+from . import service_tables
+
 
 def queue_names(stack: Stack) -> dict[str, str]:
     planner, ai = (stack.services[n].env["QUEUE_NAME"] for n in ("planner", "ai"))
@@ -61,3 +63,17 @@ async def drain(queue: str) -> list[Any]:
         while (message := await found.get(fail=False, no_ack=True)) is not None:
             drained.append(message)
         return drained
+
+
+async def wait_all_completed(stack: Stack, db: Any, job_ids: list[str], timeout: float) -> None:
+    """Wait until every job is `completed`; on timeout, fail naming the jobs' states and the
+    queue depths (what a reader of a red run needs first)."""
+
+    async def all_completed() -> bool:
+        return await service_tables.statuses(db, job_ids) == {"completed": len(job_ids)}
+
+    try:
+        await testing.eventually(all_completed, timeout=timeout, interval=0.2)
+    except AssertionError as exc:
+        found = await service_tables.statuses(db, job_ids)
+        raise AssertionError(f"{exc}; jobs {dict(found)}; queues {await depths(stack)}") from exc

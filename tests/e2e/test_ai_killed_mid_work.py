@@ -118,16 +118,7 @@ async def test_a_hundred_llm_jobs_complete_once_through_a_kill_9_of_the_ai_mid_w
     assert KILL_AFTER <= figures["stored at the kill"] < JOBS
     await start(ai)
 
-    async def all_completed() -> bool:
-        return await service_tables.statuses(db, job_ids) == {"completed": JOBS}
-
-    try:
-        await testing.eventually(all_completed, timeout=180, interval=0.2)
-    except AssertionError as exc:
-        found = await service_tables.statuses(db, job_ids)
-        raise AssertionError(
-            f"{exc}; jobs {dict(found)}; queues {await queues.depths(stack)}"
-        ) from exc
+    await queues.wait_all_completed(stack, db, job_ids, timeout=180)
     figures[f"SIGKILL → {JOBS} completed"] = f"{time.monotonic() - killed:.1f}s"
     figures[f"ai start → {JOBS} completed"] = f"{time.monotonic() - started:.1f}s"
 

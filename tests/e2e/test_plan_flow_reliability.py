@@ -105,16 +105,7 @@ async def test_two_hundred_plan_requests_survive_a_broker_restart_while_the_ai_i
     started = time.monotonic()
     await start(ai)
 
-    async def all_completed() -> bool:
-        return await service_tables.statuses(db, job_ids) == {"completed": BACKLOG}
-
-    try:
-        await testing.eventually(all_completed, timeout=300, interval=0.2)
-    except AssertionError as exc:
-        found = await service_tables.statuses(db, job_ids)
-        raise AssertionError(
-            f"{exc}; jobs {dict(found)}; queues {await queues.depths(stack)}"
-        ) from exc
+    await queues.wait_all_completed(stack, db, job_ids, timeout=300)
     figures[f"ai start → {BACKLOG} completed"] = f"{time.monotonic() - started:.1f}s"
 
     # What the student sees: every job completed, its sessions in /sessions?week=all.
