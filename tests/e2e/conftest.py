@@ -6,7 +6,7 @@ import aio_pika
 import httpx
 import pytest
 
-from schediora_testkit import testing
+from schediora_testkit import fake_llm, testing
 from schediora_testkit.devmail import MailCatcher
 from schediora_testkit.devstack import Stack
 
@@ -43,6 +43,15 @@ def mailbox():
     catcher.start()
     yield catcher
     catcher.stop()
+
+
+@pytest.fixture(scope="module")
+def llm():
+    """A fake OpenAI-compatible server in this process, for a module whose ai asks an LLM."""
+    server = fake_llm.FakeLLM()
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="module")

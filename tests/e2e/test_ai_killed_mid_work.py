@@ -36,14 +36,6 @@ KILL_AFTER = 30
 
 
 @pytest.fixture(scope="module")
-def llm():
-    server = fake_llm.FakeLLM()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
 def stub(llm) -> tuple[str, fake_llm.Script]:
     """An LLM that plans every request well, in 300 ms; its script counts the calls."""
     return llm.script(respond=fake_llm.planning(LLM_SECONDS))

@@ -24,14 +24,6 @@ SLOW_SECONDS = 4.0
 
 
 @pytest.fixture(scope="module")
-def llm():
-    server = fake_llm.FakeLLM()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
 def slow(llm):
     """A script that answers every call after `SLOW_SECONDS` with a server error: the one
     attempt allowed fails slowly, and the local solver's plan completes the job."""
